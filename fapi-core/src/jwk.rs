@@ -1,0 +1,398 @@
+//! Public JWKs and key sets (RFC 7517, RFC 7518 §6, RFC 8037), key selection, and RFC 7638
+//! thumbprints.
+//!
+//! Keys are parsed from the strict [`crate::json`] reader into plain, pointer-free [`Jwk`]
+//! values. A JWKS load is all-or-nothing: a malformed key, a key with private members, or more
+//! usable keys than the capacity rejects the whole set and the previous set stays in force.
+//! Well-formed keys that cannot verify (`use: enc`, unknown `kty`/`crv`, `key_ops` without
+//! `verify`, an encryption `alg`) are skipped and counted, as real identity providers publish
+//! them next to signing keys.
+
+use crate::b64::{self, B64Error};
+use crate::error::{CapacityError, Error, JwkError};
+use crate::json::{self, JStr, JsonLimits, Kind, Object};
+use crate::jws::Alg;
+use sha2::{Digest, Sha256};
+
+/// Longest `kid` fapi stores, in bytes after unescaping.
+pub const MAX_KID_LEN: usize = 96;
+
+/// Members that only private or symmetric keys carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037).
+const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// The public key material of a usable verification key.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum KeyMaterial {
+    /// P-256 point, uncompressed coordinates `x ‖ y` (checked on the curve).
+    P256([u8; 64]),
+    /// Ed25519 public key (checked to decode and not be of small order).
+    Ed25519([u8; 32]),
+}
+
+/// One public verification key, plain data with no pointers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Jwk {
+    kid: [u8; MAX_KID_LEN],
+    kid_len: u8,
+    has_kid: bool,
+    alg: Option<Alg>,
+    material: KeyMaterial,
+    thumbprint: [u8; 32],
+}
+
+impl Jwk {
+    /// An empty slot value for fixed-size storage.
+    pub const EMPTY: Self = Self {
+        kid: [0; MAX_KID_LEN],
+        kid_len: 0,
+        has_kid: false,
+        alg: None,
+        material: KeyMaterial::Ed25519([0; 32]),
+        thumbprint: [0; 32],
+    };
+
+    /// The `kid`, if the key has one.
+    pub fn kid(&self) -> Option<&[u8]> {
+        if self.has_kid {
+            self.kid.get(..usize::from(self.kid_len))
+        } else {
+            None
+        }
+    }
+
+    /// The key's `alg` member, if present.
+    pub fn alg(&self) -> Option<Alg> {
+        self.alg
+    }
+
+    /// The public key material.
+    pub fn material(&self) -> &KeyMaterial {
+        &self.material
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint.
+    pub fn thumbprint(&self) -> &[u8; 32] {
+        &self.thumbprint
+    }
+
+    /// Whether this key can verify signatures made with `alg`: the key type and curve fit the
+    /// algorithm, and the key's own `alg`, if any, names it (`EdDSA` and `Ed25519` are the same
+    /// algorithm for an Ed25519 key).
+    pub fn fits(&self, alg: Alg) -> bool {
+        let type_fits = matches!(
+            (alg, &self.material),
+            (Alg::Es256, KeyMaterial::P256(_))
+                | (Alg::EdDsa | Alg::Ed25519, KeyMaterial::Ed25519(_))
+        );
+        let alg_fits = match self.alg {
+            None => true,
+            Some(a) => a == alg || (a.is_eddsa() && alg.is_eddsa()),
+        };
+        type_fits && alg_fits
+    }
+}
+
+/// What a JWKS load did.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Usable keys stored.
+    pub loaded: usize,
+    /// Well-formed keys skipped as unusable for verification.
+    pub skipped: usize,
+}
+
+fn key_err(e: B64Error) -> Error {
+    match e {
+        B64Error::Encoding => JwkError::KeyEncoding.into(),
+        B64Error::Length => JwkError::KeyLength.into(),
+    }
+}
+
+fn str_member<'a>(obj: &Object<'a>, name: &str) -> Result<Option<JStr<'a>>, Error> {
+    match obj.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .map(Some)
+            .ok_or(Error::Jwk(JwkError::KeyMalformed)),
+    }
+}
+
+fn required_str<'a>(obj: &Object<'a>, name: &str) -> Result<JStr<'a>, Error> {
+    str_member(obj, name)?.ok_or(Error::Jwk(JwkError::KeyMalformed))
+}
+
+/// Decodes a base64url key member that must be exactly `N` bytes. Members are decoded from
+/// their unescaped form (a JSON escape in base64url text is legal, if odd).
+fn decode_member<const N: usize>(s: JStr<'_>) -> Result<[u8; N], Error> {
+    let mut buf = [0u8; 128];
+    let text = s.unescape_into(&mut buf).map_err(|_| JwkError::KeyLength)?;
+    b64::decode_exact::<N>(text.as_bytes()).map_err(key_err)
+}
+
+/// Parses one JWK object.
+///
+/// Returns `Ok(None)` for a well-formed key that cannot verify signatures (skipped).
+///
+/// # Errors
+/// A [`JwkError`] for a malformed key or one with private members.
+pub fn parse_jwk(obj: &Object<'_>) -> Result<Option<Jwk>, Error> {
+    if PRIVATE_MEMBERS.iter().any(|m| obj.contains(m)) {
+        return Err(JwkError::KeyPrivate.into());
+    }
+    let kty = required_str(obj, "kty")?;
+    if let Some(u) = str_member(obj, "use")?
+        && !u.eq_str("sig")
+    {
+        return Ok(None);
+    }
+    if let Some(ops) = obj.get("key_ops") {
+        let mut elements = ops.as_array().ok_or(JwkError::KeyMalformed)?;
+        let mut verify = false;
+        for op in &mut elements {
+            let s = op.as_str().ok_or(JwkError::KeyMalformed)?;
+            verify |= s.eq_str("verify");
+        }
+        if !verify {
+            return Ok(None);
+        }
+    }
+    let alg = match str_member(obj, "alg")? {
+        None => None,
+        Some(s) => match Alg::from_jstr(&s) {
+            Some(a) => Some(a),
+            None => return Ok(None),
+        },
+    };
+    let mut kid = [0u8; MAX_KID_LEN];
+    let (has_kid, kid_len) = match str_member(obj, "kid")? {
+        None => (false, 0u8),
+        Some(s) => {
+            let n = s
+                .unescape_into(&mut kid)
+                .map_err(|_| JwkError::KidTooLong)?
+                .len();
+            (true, u8::try_from(n).map_err(|_| JwkError::KidTooLong)?)
+        }
+    };
+    let material = if kty.eq_str("EC") {
+        if !required_str(obj, "crv")?.eq_str("P-256") {
+            return Ok(None);
+        }
+        let x = decode_member::<32>(required_str(obj, "x")?)?;
+        let y = decode_member::<32>(required_str(obj, "y")?)?;
+        let mut xy = [0u8; 64];
+        let (xs, ys) = xy.split_at_mut(32);
+        xs.copy_from_slice(&x);
+        ys.copy_from_slice(&y);
+        crate::jws::p256_key(&xy).map_err(|_| JwkError::EcPointInvalid)?;
+        KeyMaterial::P256(xy)
+    } else if kty.eq_str("OKP") {
+        if !required_str(obj, "crv")?.eq_str("Ed25519") {
+            return Ok(None);
+        }
+        let x = decode_member::<32>(required_str(obj, "x")?)?;
+        crate::jws::ed25519_key(&x).map_err(|_| JwkError::OkpKeyInvalid)?;
+        KeyMaterial::Ed25519(x)
+    } else {
+        // RSA (until its issue lands), oct without `k`, and unknown types.
+        return Ok(None);
+    };
+    let mut jwk = Jwk {
+        kid,
+        kid_len,
+        has_kid,
+        alg,
+        material,
+        thumbprint: [0; 32],
+    };
+    if let Some(a) = alg
+        && !jwk.fits(a)
+    {
+        // An `alg` for another key type (e.g. EdDSA on an EC key): not usable with this key.
+        return Ok(None);
+    }
+    jwk.thumbprint = thumbprint(&jwk.material);
+    Ok(Some(jwk))
+}
+
+/// Parses a single public JWK given as JSON text (e.g. a DPoP proof's `jwk`, or a pinned key).
+///
+/// # Errors
+/// JSON errors, [`JwkError`]s, and [`JwkError::NoUsableKeys`] for a well-formed key that cannot
+/// verify.
+pub fn parse_jwk_json(json: &[u8], limits: &JsonLimits) -> Result<Jwk, Error> {
+    let obj = json::parse_object(json, limits)?;
+    parse_jwk(&obj)?.ok_or(Error::Jwk(JwkError::NoUsableKeys))
+}
+
+/// Walks a JWKS and hands every usable key to `sink`.
+///
+/// # Errors
+/// JSON errors, [`JwkError::SetMalformed`], any key's error, [`JwkError::NoUsableKeys`], or
+/// whatever `sink` returns.
+pub fn for_each_key(
+    json: &[u8],
+    limits: &JsonLimits,
+    mut sink: impl FnMut(usize, Jwk) -> Result<(), Error>,
+) -> Result<LoadReport, Error> {
+    let set = json::parse_object(json, limits)?;
+    let keys = set
+        .get("keys")
+        .and_then(|v| v.as_array())
+        .ok_or(JwkError::SetMalformed)?;
+    let mut report = LoadReport::default();
+    for v in keys {
+        if v.kind() != Kind::Object {
+            return Err(JwkError::SetMalformed.into());
+        }
+        let obj = v.as_object().ok_or(JwkError::SetMalformed)?;
+        match parse_jwk(&obj)? {
+            Some(k) => {
+                sink(report.loaded, k)?;
+                report.loaded += 1;
+            }
+            None => report.skipped += 1,
+        }
+    }
+    if report.loaded == 0 {
+        return Err(JwkError::NoUsableKeys.into());
+    }
+    Ok(report)
+}
+
+/// Limits for JWKS documents: depth 8 (`x5c` arrays inside keys), 64 members, 64 KiB.
+pub const JWKS_LIMITS: JsonLimits = JsonLimits {
+    max_depth: 8,
+    max_members: json::MAX_MEMBERS_CAP,
+    max_len: 65536,
+};
+
+/// A fixed-capacity key set for Rust `static`s and stack use.
+#[derive(Clone, Debug)]
+pub struct KeySet<const N: usize> {
+    keys: [Jwk; N],
+    len: usize,
+}
+
+impl<const N: usize> Default for KeySet<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> KeySet<N> {
+    /// An empty set (usable in `static` initialisers).
+    pub const fn new() -> Self {
+        Self {
+            keys: [Jwk::EMPTY; N],
+            len: 0,
+        }
+    }
+
+    /// Replaces the set with the keys of `json`. On any error the current set is unchanged.
+    ///
+    /// # Errors
+    /// See [`for_each_key`]; [`CapacityError::KeySetFull`] when more than `N` keys are usable.
+    pub fn load(&mut self, json: &[u8], limits: &JsonLimits) -> Result<LoadReport, Error> {
+        // Pass 1 validates everything and counts; nothing is stored unless it all passes.
+        for_each_key(json, limits, |i, _| {
+            if i >= N {
+                Err(CapacityError::KeySetFull.into())
+            } else {
+                Ok(())
+            }
+        })?;
+        let keys = &mut self.keys;
+        let report = for_each_key(json, limits, |i, k| {
+            *keys.get_mut(i).ok_or(CapacityError::KeySetFull)? = k;
+            Ok(())
+        })?;
+        self.len = report.loaded;
+        Ok(report)
+    }
+
+    /// The keys currently in force.
+    pub fn keys(&self) -> &[Jwk] {
+        self.keys.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// Selects the key that verifies a token with header `kid` and `alg`.
+///
+/// With a `kid`: the keys carrying it that fit `alg` (duplicate `kid`s are told apart by type
+/// and `alg`, FAPI 2.0 §5.6); none carrying it → [`JwkError::UnknownKid`] (the host may refresh
+/// its JWKS), none fitting → [`JwkError::AlgKeyMismatch`]. Without a `kid`: the one key that
+/// fits, else [`JwkError::NoMatchingKey`]. Several candidates → [`JwkError::AmbiguousKey`].
+///
+/// # Errors
+/// The [`JwkError`]s above.
+pub fn select<'k>(keys: &'k [Jwk], kid: Option<&JStr<'_>>, alg: Alg) -> Result<&'k Jwk, Error> {
+    let mut found: Option<&Jwk> = None;
+    let mut kid_seen = false;
+    for k in keys {
+        if let Some(want) = kid {
+            match k.kid() {
+                Some(have) if want.eq_bytes(have) => kid_seen = true,
+                _ => continue,
+            }
+        }
+        if k.fits(alg) {
+            if found.is_some() {
+                return Err(JwkError::AmbiguousKey.into());
+            }
+            found = Some(k);
+        }
+    }
+    match (found, kid, kid_seen) {
+        (Some(k), _, _) => Ok(k),
+        (None, Some(_), false) => Err(JwkError::UnknownKid.into()),
+        (None, Some(_), true) => Err(JwkError::AlgKeyMismatch.into()),
+        (None, None, _) => Err(JwkError::NoMatchingKey.into()),
+    }
+}
+
+/// Feeds `"name":"base64url(bytes)"` into the hasher.
+fn hash_member(h: &mut Sha256, name: &str, bytes: &[u8]) {
+    let mut buf = [0u8; 2048];
+    h.update(b"\"");
+    h.update(name.as_bytes());
+    h.update(b"\":\"");
+    if let Ok(s) = b64::encode(bytes, &mut buf) {
+        h.update(s.as_bytes());
+    }
+    h.update(b"\"");
+}
+
+/// The RFC 7638 SHA-256 thumbprint of public key material.
+pub fn thumbprint(m: &KeyMaterial) -> [u8; 32] {
+    let mut h = Sha256::new();
+    match m {
+        KeyMaterial::P256(xy) => {
+            let (x, y) = xy.split_at(32);
+            h.update(b"{\"crv\":\"P-256\",\"kty\":\"EC\",");
+            hash_member(&mut h, "x", x);
+            h.update(b",");
+            hash_member(&mut h, "y", y);
+            h.update(b"}");
+        }
+        KeyMaterial::Ed25519(x) => {
+            h.update(b"{\"crv\":\"Ed25519\",\"kty\":\"OKP\",");
+            hash_member(&mut h, "x", x);
+            h.update(b"}");
+        }
+    }
+    h.finalize().into()
+}
+
+/// The RFC 7638 thumbprint of an RSA key, members in the fixed order `e`, `kty`, `n`.
+/// `n` and `e` are big-endian without leading zero octets (up to 4096-bit moduli).
+pub fn thumbprint_rsa(n: &[u8], e: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"{");
+    hash_member(&mut h, "e", e);
+    h.update(b",\"kty\":\"RSA\",");
+    hash_member(&mut h, "n", n);
+    h.update(b"}");
+    h.finalize().into()
+}

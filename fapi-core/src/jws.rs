@@ -1,0 +1,437 @@
+//! JWS compact serialization (RFC 7515 §7.1): splitting, the protected header, algorithm
+//! policy, and signature verification.
+//!
+//! The algorithm comes from the header but is only accepted if it is in the caller's required
+//! allowlist and fits the selected key; `none` and HMAC are never accepted. `crit` and `b64`
+//! are refused (fapi understands no extension). `jwk`, `jku`, `x5u` and `x5c` are never used to
+//! select or fetch a key: an attacker key there simply fails the signature check.
+
+use crate::b64::{self, B64Error};
+use crate::error::{Error, JwsError};
+use crate::json::{self, JStr, JsonLimits, Object};
+use crate::jwk::{Jwk, KeyMaterial};
+use sha2::{Digest, Sha256};
+
+/// A JWS signature algorithm fapi knows.
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Alg {
+    /// ECDSA P-256 with SHA-256, signature `r ‖ s` (RFC 7518 §3.4).
+    Es256,
+    /// EdDSA (RFC 8037) — with fapi, always Ed25519.
+    EdDsa,
+    /// Ed25519, the fully specified name (RFC 9864).
+    Ed25519,
+    /// RSASSA-PSS with SHA-256 (RFC 7518 §3.5). Reserved: verification lands with RSA support.
+    Ps256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256. Reserved: never in the FAPI 2.0 profile.
+    Rs256,
+}
+
+impl Alg {
+    /// Every algorithm, in a fixed order.
+    pub const ALL: [Alg; 5] = [Alg::Es256, Alg::EdDsa, Alg::Ed25519, Alg::Ps256, Alg::Rs256];
+
+    /// The JOSE name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Es256 => "ES256",
+            Self::EdDsa => "EdDSA",
+            Self::Ed25519 => "Ed25519",
+            Self::Ps256 => "PS256",
+            Self::Rs256 => "RS256",
+        }
+    }
+
+    /// Parses an exact (case-sensitive) JOSE name.
+    pub fn from_name(s: &[u8]) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name().as_bytes() == s)
+    }
+
+    /// Parses a JSON string holding an exact JOSE name (compared after unescaping).
+    pub fn from_jstr(s: &JStr<'_>) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| s.eq_str(a.name()))
+    }
+
+    /// Whether the algorithm is EdDSA over Ed25519 under either name.
+    pub const fn is_eddsa(self) -> bool {
+        matches!(self, Self::EdDsa | Self::Ed25519)
+    }
+
+    /// Whether this build can verify the algorithm.
+    pub const fn is_available(self) -> bool {
+        matches!(self, Self::Es256 | Self::EdDsa | Self::Ed25519)
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            Self::Es256 => 1,
+            Self::EdDsa => 2,
+            Self::Ed25519 => 4,
+            Self::Ps256 => 8,
+            Self::Rs256 => 16,
+        }
+    }
+}
+
+/// A set of algorithms: the required allowlist for tokens or proofs.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AlgSet(u8);
+
+impl AlgSet {
+    /// The empty set (never a valid allowlist).
+    pub const EMPTY: Self = Self(0);
+
+    /// A set of the given algorithms.
+    pub const fn of(algs: &[Alg]) -> Self {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < algs.len() {
+            // A const fn cannot use iterators; `i < algs.len()` bounds the index.
+            #[allow(clippy::indexing_slicing)]
+            let a = algs[i];
+            bits |= a.bit();
+            i += 1;
+        }
+        Self(bits)
+    }
+
+    /// Whether `alg` is in the set.
+    pub const fn contains(self, alg: Alg) -> bool {
+        self.0 & alg.bit() != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The algorithms of the set, in [`Alg::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Alg> {
+        Alg::ALL.into_iter().filter(move |a| self.contains(*a))
+    }
+}
+
+/// The three segments of a compact JWS, as received.
+#[derive(Copy, Clone, Debug)]
+pub struct Compact<'a> {
+    /// `BASE64URL(header) '.' BASE64URL(payload)`: the bytes the signature covers.
+    pub signing_input: &'a [u8],
+    /// The header segment.
+    pub header_b64: &'a [u8],
+    /// The payload segment.
+    pub payload_b64: &'a [u8],
+    /// The signature segment.
+    pub signature_b64: &'a [u8],
+}
+
+/// Splits a compact JWS into exactly three segments.
+///
+/// # Errors
+/// [`JwsError::TokenTooLarge`] beyond `max_len`, [`JwsError::Segments`] unless there are
+/// exactly two dots.
+pub fn split(token: &[u8], max_len: usize) -> Result<Compact<'_>, Error> {
+    if token.len() > max_len {
+        return Err(JwsError::TokenTooLarge.into());
+    }
+    let mut dots = token
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c == b'.')
+        .map(|(i, _)| i);
+    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(JwsError::Segments.into());
+    };
+    let seg = |a: usize, b: usize| token.get(a..b).ok_or(Error::Jws(JwsError::Segments));
+    Ok(Compact {
+        signing_input: seg(0, d2)?,
+        header_b64: seg(0, d1)?,
+        payload_b64: seg(d1 + 1, d2)?,
+        signature_b64: seg(d2 + 1, token.len())?,
+    })
+}
+
+/// What a verifier requires of a header's `typ` (RFC 7515 §4.1.9 comparison).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TypRule {
+    /// The expected media type without `application/`, e.g. `at+jwt`.
+    pub expected: &'static str,
+    /// Also accept plain `JWT` (a weakening for tokens from older issuers; RFC 9068 §4 says no).
+    pub allow_plain_jwt: bool,
+}
+
+/// Compares a `typ` value with a media type: ASCII case-insensitive, with an optional
+/// `application/` prefix on the value (RFC 7515 §4.1.9).
+pub fn typ_matches(typ: &JStr<'_>, expected: &str) -> bool {
+    let mut buf = [0u8; 64];
+    let Ok(t) = typ.unescape_into(&mut buf) else {
+        return false;
+    };
+    let t = t.as_bytes();
+    let prefix = b"application/";
+    let t = match t.get(..prefix.len()) {
+        Some(p) if p.eq_ignore_ascii_case(prefix) => t.get(prefix.len()..).unwrap_or(&[]),
+        _ => t,
+    };
+    t.eq_ignore_ascii_case(expected.as_bytes())
+}
+
+/// A parsed, policy-checked protected header.
+#[derive(Copy, Clone, Debug)]
+pub struct Header<'a> {
+    alg: Alg,
+    kid: Option<JStr<'a>>,
+    object: Object<'a>,
+}
+
+impl<'a> Header<'a> {
+    /// The accepted algorithm.
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+
+    /// The `kid`, if present.
+    pub fn kid(&self) -> Option<JStr<'a>> {
+        self.kid
+    }
+
+    /// The whole header object (e.g. for a DPoP proof's `jwk`).
+    pub fn object(&self) -> Object<'a> {
+        self.object
+    }
+}
+
+/// Decodes the header segment into `buf` and checks it: JSON object, `alg` present, known,
+/// asymmetric and allowed, no `crit`, no `b64`, `typ` per `typ_rule`.
+///
+/// # Errors
+/// [`JwsError`]s and JSON errors as listed above.
+pub fn parse_header<'b>(
+    header_b64: &[u8],
+    buf: &'b mut [u8],
+    limits: &JsonLimits,
+    allowed: AlgSet,
+    typ_rule: Option<TypRule>,
+) -> Result<Header<'b>, Error> {
+    let bytes = b64::decode(header_b64, buf).map_err(|e| match e {
+        B64Error::Encoding => JwsError::HeaderEncoding,
+        B64Error::Length => JwsError::HeaderTooLarge,
+    })?;
+    let object = json::parse_object(bytes, limits)?;
+    let alg_value = object.get("alg").ok_or(JwsError::AlgMissing)?;
+    let alg_str = alg_value.as_str().ok_or(JwsError::HeaderMemberType)?;
+    let alg = match Alg::from_jstr(&alg_str) {
+        Some(a) => a,
+        None => return Err(classify_unknown_alg(&alg_str).into()),
+    };
+    if !allowed.contains(alg) {
+        return Err(JwsError::AlgNotAllowed.into());
+    }
+    if object.contains("crit") {
+        return Err(JwsError::CritPresent.into());
+    }
+    if object.contains("b64") {
+        return Err(JwsError::B64Present.into());
+    }
+    let kid = match object.get("kid") {
+        None => None,
+        Some(v) => Some(v.as_str().ok_or(JwsError::HeaderMemberType)?),
+    };
+    if let Some(rule) = typ_rule {
+        let typ = object
+            .get("typ")
+            .ok_or(JwsError::TypMissing)?
+            .as_str()
+            .ok_or(JwsError::HeaderMemberType)?;
+        let ok =
+            typ_matches(&typ, rule.expected) || (rule.allow_plain_jwt && typ_matches(&typ, "JWT"));
+        if !ok {
+            return Err(JwsError::TypMismatch.into());
+        }
+    }
+    Ok(Header { alg, kid, object })
+}
+
+fn classify_unknown_alg(s: &JStr<'_>) -> JwsError {
+    let mut buf = [0u8; 16];
+    let Ok(t) = s.unescape_into(&mut buf) else {
+        return JwsError::AlgUnknown;
+    };
+    let t = t.as_bytes();
+    if t.eq_ignore_ascii_case(b"none") {
+        JwsError::AlgNone
+    } else if t.len() >= 2 && t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"HS")) {
+        JwsError::AlgSymmetric
+    } else {
+        JwsError::AlgUnknown
+    }
+}
+
+/// Parses a P-256 public key from `x ‖ y` (checks the point is on the curve).
+pub(crate) fn p256_key(xy: &[u8; 64]) -> Result<p256::ecdsa::VerifyingKey, ()> {
+    let mut sec1 = [0u8; 65];
+    let (tag, rest) = sec1.split_at_mut(1);
+    if let Some(t) = tag.first_mut() {
+        *t = 0x04;
+    }
+    rest.copy_from_slice(xy);
+    p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| ())
+}
+
+/// Parses an Ed25519 public key, refusing non-decodable and small-order keys.
+pub(crate) fn ed25519_key(x: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey, ()> {
+    let k = ed25519_dalek::VerifyingKey::from_bytes(x).map_err(|_| ())?;
+    if k.is_weak() {
+        return Err(());
+    }
+    Ok(k)
+}
+
+/// Largest signature fapi decodes (RSA-4096 later; 64 bytes today).
+pub const MAX_SIGNATURE_LEN: usize = 512;
+
+/// Decodes the signature segment, which must have the exact length `alg` uses.
+///
+/// # Errors
+/// [`JwsError::SignatureEncoding`] or [`JwsError::SignatureLength`].
+pub fn decode_signature<'b>(
+    sig_b64: &[u8],
+    alg: Alg,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], Error> {
+    let want = match alg {
+        Alg::Es256 | Alg::EdDsa | Alg::Ed25519 => 64,
+        Alg::Ps256 | Alg::Rs256 => return Err(crate::error::MisuseError::AlgUnavailable.into()),
+    };
+    let n = b64::decoded_len(sig_b64.len()).ok_or(JwsError::SignatureEncoding)?;
+    if n != want {
+        // A wrong length is a length defect unless the text is not base64url at all.
+        return Err(if b64::is_url_alphabet(sig_b64) {
+            JwsError::SignatureLength
+        } else {
+            JwsError::SignatureEncoding
+        }
+        .into());
+    }
+    b64::decode(sig_b64, buf).map_err(|e| {
+        Error::Jws(match e {
+            B64Error::Encoding => JwsError::SignatureEncoding,
+            B64Error::Length => JwsError::SignatureLength,
+        })
+    })
+}
+
+/// Verifies `signature` over `signing_input` with `key` under `alg`.
+///
+/// Any failure — key/alg mismatch aside — is the one opaque [`JwsError::BadSignature`]:
+/// ECDSA scalars out of `[1, n−1]` (CVE-2022-21449) included. ES256 accepts high-S (JWS does);
+/// Ed25519 uses `verify_strict`.
+///
+/// # Errors
+/// [`JwsError::BadSignature`], or [`crate::error::JwkError::AlgKeyMismatch`] if the key does not
+/// fit `alg`.
+pub fn verify_signature(
+    key: &Jwk,
+    alg: Alg,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    if !key.fits(alg) {
+        return Err(crate::error::JwkError::AlgKeyMismatch.into());
+    }
+    let bad = Error::Jws(JwsError::BadSignature);
+    match (alg, key.material()) {
+        (Alg::Es256, KeyMaterial::P256(xy)) => {
+            use p256::ecdsa::signature::hazmat::PrehashVerifier;
+            let vk = p256_key(xy).map_err(|()| bad)?;
+            let sig = p256::ecdsa::Signature::from_slice(signature).map_err(|_| bad)?;
+            let digest: [u8; 32] = Sha256::digest(signing_input).into();
+            vk.verify_prehash(&digest, &sig).map_err(|_| bad)
+        }
+        (Alg::EdDsa | Alg::Ed25519, KeyMaterial::Ed25519(x)) => {
+            let vk = ed25519_key(x).map_err(|()| bad)?;
+            let bytes: [u8; 64] = signature.try_into().map_err(|_| bad)?;
+            let sig = ed25519_dalek::Signature::from_bytes(&bytes);
+            vk.verify_strict(signing_input, &sig).map_err(|_| bad)
+        }
+        _ => Err(bad),
+    }
+}
+
+/// A JWS whose header passed policy and whose signature verified with a key of the set.
+/// Only [`verify`] constructs it.
+#[derive(Copy, Clone, Debug)]
+pub struct VerifiedJws<'a, 'h> {
+    header: Header<'h>,
+    payload_b64: &'a [u8],
+    thumbprint: [u8; 32],
+}
+
+impl<'a, 'h> VerifiedJws<'a, 'h> {
+    /// The verified header.
+    pub fn header(&self) -> &Header<'h> {
+        &self.header
+    }
+
+    /// The payload segment (still base64url), covered by the signature.
+    pub fn payload_b64(&self) -> &'a [u8] {
+        self.payload_b64
+    }
+
+    /// RFC 7638 thumbprint of the key that verified the signature.
+    pub fn key_thumbprint(&self) -> &[u8; 32] {
+        &self.thumbprint
+    }
+}
+
+/// What [`verify`] needs: buffers and policy.
+pub struct VerifyParams<'p> {
+    /// Maximum token length.
+    pub max_token_len: usize,
+    /// Limits for the header JSON.
+    pub header_limits: &'p JsonLimits,
+    /// The required allowlist.
+    pub allowed: AlgSet,
+    /// The `typ` requirement, if any.
+    pub typ: Option<TypRule>,
+}
+
+/// Splits, checks the header, selects the key from `keys`, and verifies the signature.
+///
+/// The payload is checked to be canonical base64url before the (costly) signature check, but
+/// parsed only after it.
+///
+/// # Errors
+/// Any JWS, JSON or key-selection error.
+pub fn verify<'a, 'h>(
+    token: &'a [u8],
+    keys: &[Jwk],
+    params: &VerifyParams<'_>,
+    header_buf: &'h mut [u8],
+    sig_buf: &mut [u8],
+    payload_max: usize,
+) -> Result<VerifiedJws<'a, 'h>, Error> {
+    let c = split(token, params.max_token_len)?;
+    let header = parse_header(
+        c.header_b64,
+        header_buf,
+        params.header_limits,
+        params.allowed,
+        params.typ,
+    )?;
+    let key = crate::jwk::select(keys, header.kid().as_ref(), header.alg())?;
+    let signature = decode_signature(c.signature_b64, header.alg(), sig_buf)?;
+    let n = b64::decoded_len(c.payload_b64.len()).ok_or(JwsError::PayloadEncoding)?;
+    if n > payload_max {
+        return Err(JwsError::PayloadTooLarge.into());
+    }
+    if !b64::is_url_alphabet(c.payload_b64) {
+        return Err(JwsError::PayloadEncoding.into());
+    }
+    verify_signature(key, header.alg(), c.signing_input, signature)?;
+    Ok(VerifiedJws {
+        header,
+        payload_b64: c.payload_b64,
+        thumbprint: *key.thumbprint(),
+    })
+}

@@ -1,0 +1,315 @@
+//! JWT access tokens (RFC 7519, RFC 9068): the pipeline from compact bytes to validated
+//! claims, with caller-provided decode scratch.
+//!
+//! `typ` must be `at+jwt` (same comparator as every `typ`), `iss` exact, `aud` a string or an
+//! array containing the configured audience, `exp` required, `nbf`/`iat` not in the future
+//! beyond the leeway. A `cnf` that is present but not an object holding a method fapi supports
+//! (`jkt`, `x5t#S256`) refuses the token: it is never treated as unbound.
+
+use crate::b64::{self, B64Error};
+use crate::config::Config;
+use crate::error::{ClaimsError, Error, JwsError, MisuseError};
+use crate::json::{self, JStr, Kind, Object, Value};
+use crate::jwk::Jwk;
+use crate::jws::{self, MAX_SIGNATURE_LEN, TypRule, VerifiedJws, VerifyParams};
+use crate::time::numeric_date;
+
+/// Decode scratch for one verification: the decoded header, claims and signature. Callers own
+/// it (one per thread or worker) so nothing large lives on the stack.
+///
+/// `H` and `C` must be at least the configured header and claims limits.
+#[derive(Clone, Debug)]
+pub struct Scratch<const H: usize = 1024, const C: usize = 6144> {
+    header: [u8; H],
+    claims: [u8; C],
+    signature: [u8; MAX_SIGNATURE_LEN],
+}
+
+impl<const H: usize, const C: usize> Default for Scratch<H, C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const H: usize, const C: usize> Scratch<H, C> {
+    /// Zeroed scratch (usable in `static` initialisers).
+    pub const fn new() -> Self {
+        Self {
+            header: [0; H],
+            claims: [0; C],
+            signature: [0; MAX_SIGNATURE_LEN],
+        }
+    }
+}
+
+/// The confirmation (`cnf`, RFC 7800) of a token.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Confirmation<'a> {
+    /// No `cnf`: a bearer token.
+    Unbound,
+    /// Bound by DPoP key thumbprint and/or certificate thumbprint (either may be absent, not
+    /// both). Values are the raw base64url strings; the binding checks compare them.
+    Bound {
+        /// `cnf.jkt` (RFC 9449 §6.1).
+        jkt: Option<JStr<'a>>,
+        /// `cnf["x5t#S256"]` (RFC 8705 §3.1).
+        x5t_s256: Option<JStr<'a>>,
+    },
+}
+
+/// Claims that passed every check of [`validate_claims`]. Only that function constructs it.
+#[derive(Copy, Clone, Debug)]
+pub struct ValidatedClaims<'a> {
+    object: Object<'a>,
+    exp: u64,
+    iat: Option<u64>,
+    cnf: Confirmation<'a>,
+}
+
+fn opt_str<'a>(obj: &Object<'a>, name: &str) -> Result<Option<JStr<'a>>, Error> {
+    match obj.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .map(Some)
+            .ok_or(Error::Claims(ClaimsError::ClaimType)),
+    }
+}
+
+impl<'a> ValidatedClaims<'a> {
+    /// The whole claims object.
+    pub fn object(&self) -> Object<'a> {
+        self.object
+    }
+    /// `iss` (already checked to equal the configured issuer).
+    pub fn iss(&self) -> Option<JStr<'a>> {
+        self.object.get("iss").and_then(|v| v.as_str())
+    }
+    /// `sub`, if a string.
+    pub fn sub(&self) -> Option<JStr<'a>> {
+        self.object.get("sub").and_then(|v| v.as_str())
+    }
+    /// `aud` as sent (a string or an array).
+    pub fn aud(&self) -> Option<Value<'a>> {
+        self.object.get("aud")
+    }
+    /// `client_id`, if a string.
+    pub fn client_id(&self) -> Option<JStr<'a>> {
+        self.object.get("client_id").and_then(|v| v.as_str())
+    }
+    /// `scope`, if a string.
+    pub fn scope(&self) -> Option<JStr<'a>> {
+        self.object.get("scope").and_then(|v| v.as_str())
+    }
+    /// `jti`, if a string.
+    pub fn jti(&self) -> Option<JStr<'a>> {
+        self.object.get("jti").and_then(|v| v.as_str())
+    }
+    /// `exp` (seconds).
+    pub fn exp(&self) -> u64 {
+        self.exp
+    }
+    /// `iat` (seconds), if present.
+    pub fn iat(&self) -> Option<u64> {
+        self.iat
+    }
+    /// The confirmation method(s).
+    pub fn cnf(&self) -> Confirmation<'a> {
+        self.cnf
+    }
+    /// Any claim by name.
+    pub fn claim(&self, name: &str) -> Option<Value<'a>> {
+        self.object.get(name)
+    }
+    /// A string claim by name, unescaped into `out`.
+    ///
+    /// # Errors
+    /// [`ClaimsError::ClaimType`] if absent or not a string (absent gives `Ok(None)`),
+    /// [`Error::BufferTooSmall`] with the length needed.
+    pub fn claim_str<'o>(&self, name: &str, out: &'o mut [u8]) -> Result<Option<&'o str>, Error> {
+        match opt_str(&self.object, name)? {
+            None => Ok(None),
+            Some(s) => s.unescape_into(out).map(Some),
+        }
+    }
+}
+
+/// Checks a claims object against the configuration at time `now`.
+///
+/// # Errors
+/// [`ClaimsError`]s in a fixed order: `iss`, `aud`, `exp`, `nbf`, `iat`, `cnf`, then the types
+/// of `sub`, `client_id`, `scope`, `jti`.
+pub fn validate_claims<'a>(
+    object: Object<'a>,
+    cfg: &Config<'_>,
+    now: u64,
+) -> Result<ValidatedClaims<'a>, Error> {
+    let leeway = u64::from(cfg.leeway);
+    let iss = object.get("iss").ok_or(ClaimsError::IssMissing)?;
+    match iss.as_str() {
+        Some(s) if s.eq_str(cfg.issuer) => {}
+        _ => return Err(ClaimsError::IssMismatch.into()),
+    }
+    check_aud(object.get("aud"), cfg.audience)?;
+    let exp = numeric_date(&object.get("exp").ok_or(ClaimsError::ExpMissing)?)?;
+    if now >= exp.saturating_add(leeway) {
+        return Err(ClaimsError::Expired.into());
+    }
+    if let Some(v) = object.get("nbf")
+        && numeric_date(&v)? > now.saturating_add(leeway)
+    {
+        return Err(ClaimsError::NotYetValid.into());
+    }
+    let iat = match object.get("iat") {
+        None => None,
+        Some(v) => {
+            let t = numeric_date(&v)?;
+            if t > now.saturating_add(leeway) {
+                return Err(ClaimsError::IssuedInFuture.into());
+            }
+            Some(t)
+        }
+    };
+    let cnf = parse_cnf(object.get("cnf"))?;
+    for name in ["sub", "client_id", "scope", "jti"] {
+        opt_str(&object, name)?;
+    }
+    Ok(ValidatedClaims {
+        object,
+        exp,
+        iat,
+        cnf,
+    })
+}
+
+fn check_aud(aud: Option<Value<'_>>, expected: &str) -> Result<(), Error> {
+    let aud = aud.ok_or(ClaimsError::AudMissing)?;
+    match aud.kind() {
+        Kind::String => match aud.as_str() {
+            Some(s) if s.eq_str(expected) => Ok(()),
+            _ => Err(ClaimsError::AudMismatch.into()),
+        },
+        Kind::Array => {
+            let mut found = false;
+            for v in aud.as_array().ok_or(ClaimsError::AudMalformed)? {
+                let s = v.as_str().ok_or(ClaimsError::AudMalformed)?;
+                found |= s.eq_str(expected);
+            }
+            if found {
+                Ok(())
+            } else {
+                Err(ClaimsError::AudMismatch.into())
+            }
+        }
+        _ => Err(ClaimsError::AudMalformed.into()),
+    }
+}
+
+fn parse_cnf(v: Option<Value<'_>>) -> Result<Confirmation<'_>, Error> {
+    let Some(v) = v else {
+        return Ok(Confirmation::Unbound);
+    };
+    let obj = v.as_object().ok_or(ClaimsError::CnfUnsupported)?;
+    let member = |name: &str| -> Result<Option<JStr<'_>>, Error> {
+        match obj.get(name) {
+            None => Ok(None),
+            Some(m) => m
+                .as_str()
+                .map(Some)
+                .ok_or(Error::Claims(ClaimsError::CnfUnsupported)),
+        }
+    };
+    let jkt = member("jkt")?;
+    let x5t_s256 = member("x5t#S256")?;
+    if jkt.is_none() && x5t_s256.is_none() {
+        return Err(ClaimsError::CnfUnsupported.into());
+    }
+    Ok(Confirmation::Bound { jkt, x5t_s256 })
+}
+
+/// A verified access token: signature and claims both checked. Only
+/// [`verify_access_token`] constructs it.
+#[derive(Copy, Clone, Debug)]
+pub struct AccessToken<'a, 's> {
+    jws: VerifiedJws<'a, 's>,
+    claims: ValidatedClaims<'s>,
+}
+
+impl<'a, 's> AccessToken<'a, 's> {
+    /// The verified JWS (header, key thumbprint).
+    pub fn jws(&self) -> &VerifiedJws<'a, 's> {
+        &self.jws
+    }
+    /// The validated claims.
+    pub fn claims(&self) -> &ValidatedClaims<'s> {
+        &self.claims
+    }
+}
+
+/// Verifies a JWT access token against `keys` and `cfg` at time `now`, decoding into
+/// `scratch`.
+///
+/// Order: size and segments, header (alg allowlist, `crit`, `b64`, `typ`), key selection,
+/// signature, payload decoding and JSON, claims.
+///
+/// # Errors
+/// Any [`Error`] of those steps; [`MisuseError::ScratchTooSmall`] if `scratch` is smaller than
+/// the configured limits.
+pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
+    cfg: &Config<'_>,
+    keys: &[Jwk],
+    scratch: &'s mut Scratch<H, C>,
+    token: &'a [u8],
+    now: u64,
+) -> Result<AccessToken<'a, 's>, Error> {
+    let r = verify_inner(cfg, keys, scratch, token, now);
+    crate::log::verdict(r.as_ref().map_or_else(|e| e.code(), |_| 0));
+    r
+}
+
+fn verify_inner<'a, 's, const H: usize, const C: usize>(
+    cfg: &Config<'_>,
+    keys: &[Jwk],
+    scratch: &'s mut Scratch<H, C>,
+    token: &'a [u8],
+    now: u64,
+) -> Result<AccessToken<'a, 's>, Error> {
+    if cfg.header_limits.max_len > H || cfg.claims_limits.max_len > C {
+        return Err(MisuseError::ScratchTooSmall.into());
+    }
+    let Scratch {
+        header,
+        claims,
+        signature,
+    } = scratch;
+    let header_buf = header
+        .get_mut(..cfg.header_limits.max_len)
+        .ok_or(MisuseError::ScratchTooSmall)?;
+    let params = VerifyParams {
+        max_token_len: cfg.max_token_len,
+        header_limits: &cfg.header_limits,
+        allowed: cfg.algs,
+        typ: Some(TypRule {
+            expected: "at+jwt",
+            allow_plain_jwt: cfg.allow_plain_jwt_typ,
+        }),
+    };
+    let verified = jws::verify(
+        token,
+        keys,
+        &params,
+        header_buf,
+        signature,
+        cfg.claims_limits.max_len,
+    )?;
+    let payload = b64::decode(verified.payload_b64(), claims).map_err(|e| match e {
+        B64Error::Encoding => JwsError::PayloadEncoding,
+        B64Error::Length => JwsError::PayloadTooLarge,
+    })?;
+    let object = json::parse_object(payload, &cfg.claims_limits)?;
+    let claims = validate_claims(object, cfg, now)?;
+    Ok(AccessToken {
+        jws: verified,
+        claims,
+    })
+}

@@ -1,0 +1,64 @@
+//! # fapi-core
+//!
+//! Allocation-free enforcement of the FAPI security features of an OpenID Connect gateway,
+//! for C gateways and Cortex-M firmware alike. `#![no_std]`, no `alloc`, no `unsafe`.
+//!
+//! ## The pipeline (resource server, per request)
+//!
+//! ```text
+//! token bytes ─► jws::split          exactly three segments, size limit
+//!             ─► jws::parse_header   canonical base64url → strict JSON (json) → alg in the
+//!                                    required allowlist (never none/HS*), no crit/b64, typ
+//!             ─► jwk::select         key by kid, then type/curve/alg fit (never from jwk/jku/x5c)
+//!             ─► jws::verify_signature   ES256 (P1363 r‖s) or Ed25519 (verify_strict)
+//!             ─► json::parse_object  the claims, after the signature holds
+//!             ─► jwt::validate_claims    iss, aud, exp/nbf/iat with leeway (time), cnf
+//!             ═► jwt::AccessToken    a proof type: only this pipeline builds it
+//! ```
+//!
+//! Every step returns a value only it can construct, so a skipped check does not compile.
+//! Every refusal is one [`Error`] with a stable numeric code ([`Error::code`]) and its OAuth
+//! mapping ([`Error::oauth_error`], [`Error::http_status`]). Memory comes from the caller:
+//! key sets are fixed-capacity ([`jwk::KeySet`]), decode scratch is a caller-owned
+//! [`jwt::Scratch`], and time is always the `now` parameter.
+//!
+//! ```
+//! use fapi_core::{config::Config, jwk::{KeySet, JWKS_LIMITS}, jws::{Alg, AlgSet}, jwt};
+//!
+//! let jwks = br#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1",
+//!     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+//! let mut keys: KeySet<4> = KeySet::new();
+//! keys.load(jwks, &JWKS_LIMITS).unwrap();
+//! let cfg = Config::builder("https://as.example", "https://rs.example",
+//!     AlgSet::of(&[Alg::Es256, Alg::EdDsa])).build().unwrap();
+//! let mut scratch: jwt::Scratch = jwt::Scratch::new();
+//! let verdict = jwt::verify_access_token(&cfg, keys.keys(), &mut scratch, b"a.b.c", 1_700_000_000);
+//! assert!(verdict.is_err());
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+pub mod b64;
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod jwk;
+pub mod jws;
+pub mod jwt;
+mod log;
+pub mod time;
+
+pub use error::Error;
