@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project, stage by stage, with timings.
+# Needs: a Rust toolchain with clippy and rustfmt, and the thumbv7em-none-eabihf target
+# (.ci/run installs them; so does `rustup component add clippy rustfmt` +
+# `rustup target add thumbv7em-none-eabihf`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+stage() { # name command...
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "=== stage: $name"
+  "$@"
+  echo "=== stage: $name: ok in $((SECONDS - t0)) s"
+}
+
+stage "format" cargo fmt --all --check
+stage "clippy" cargo clippy --workspace --all-targets -- -D warnings
+stage "clippy (defmt feature)" cargo clippy -p fapi-core --features defmt -- -D warnings
+stage "build fapi-core for thumbv7em-none-eabihf" \
+  cargo build -p fapi-core --release --target thumbv7em-none-eabihf
+stage "build fapi-core for thumbv7em-none-eabihf (defmt)" \
+  cargo build -p fapi-core --release --target thumbv7em-none-eabihf --features defmt
+stage "tests" cargo test --workspace
+stage "demo" scripts/demo.sh
+echo "=== all stages passed in $SECONDS s"

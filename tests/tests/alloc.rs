@@ -1,0 +1,90 @@
+//! Proves the hot path never allocates: a counting global allocator, armed only on the test's
+//! own thread and only around the call under test.
+
+use fapi_core::jwk::{JWKS_LIMITS, KeySet};
+use fapi_core::jwt::{self, Scratch};
+use fapi_tests::{Signer, config, good_token, jwks};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static ARMED: Cell<bool> = const { Cell::new(false) };
+}
+
+// SAFETY: delegates every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if ARMED.with(Cell::get) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as our caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if ARMED.with(Cell::get) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        // SAFETY: same contract as our caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` with the counter armed on this thread and returns the allocations it made.
+fn count<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    ARMED.with(|a| a.set(true));
+    let r = f();
+    ARMED.with(|a| a.set(false));
+    (r, ALLOCATIONS.load(Ordering::SeqCst) - before)
+}
+
+#[test]
+fn counter_is_live() {
+    // The allocator must be able to fail this test: a Vec inside the armed window counts.
+    let (_, n) = count(|| std::hint::black_box(vec![1u8; 16]));
+    assert!(n >= 1, "counting allocator did not see an allocation");
+}
+
+#[test]
+fn jwks_load_parse_verify_validate_allocate_nothing() {
+    let es = Signer::es256(1);
+    let ed = Signer::ed25519(2);
+    let set = jwks(&[es.jwk_with_kid("es"), ed.jwk_with_kid("ed")]);
+    let t_es = good_token(&es, "es");
+    let t_ed = good_token(&ed, "ed");
+    let mut bad = t_es.clone().into_bytes();
+    let last = bad.len() - 2;
+    bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+    let cfg = config();
+    let mut keys: KeySet<4> = KeySet::new();
+    let mut scratch: Box<Scratch> = Box::new(Scratch::new());
+
+    let (r, n) = count(|| keys.load(set.as_bytes(), &JWKS_LIMITS).map(|r| r.loaded));
+    assert_eq!(r, Ok(2));
+    assert_eq!(n, 0, "JWKS load allocated");
+
+    for (token, want_ok) in [
+        (t_es.as_bytes(), true),
+        (t_ed.as_bytes(), true),
+        (&bad[..], false),
+    ] {
+        let (r, n) = count(|| {
+            jwt::verify_access_token(&cfg, keys.keys(), &mut scratch, token, fapi_tests::NOW)
+                .map(|t| t.claims().exp())
+        });
+        assert_eq!(r.is_ok(), want_ok, "{r:?}");
+        assert_eq!(n, 0, "verify_access_token allocated");
+    }
+}
