@@ -3,7 +3,9 @@
 //!
 //! Codes are grouped in bands and never reused: JSON 100–199, JWS 200–299, JWK/JWKS 300–399,
 //! claims 400–499, DPoP 500–599, mTLS 600–699, request 700–799, capacity 800–899,
-//! misuse 900–999. Tests pin every code; a code's meaning never changes once released.
+//! misuse 900–999, and 1100–1399: a JSON, JWS or JWK defect (codes 100–399) found in a DPoP
+//! proof rather than in the access token (proof code = 1000 + token code). Tests pin every
+//! code; a code's meaning never changes once released.
 
 /// Every way fapi-core refuses an input or a call.
 ///
@@ -20,6 +22,14 @@ pub enum Error {
     Jwk(JwkError),
     /// A JWT claim is missing, malformed or does not hold.
     Claims(ClaimsError),
+    /// A DPoP proof or a binding between token, proof and certificate is refused.
+    Dpop(DpopError),
+    /// A JSON, JWS or JWK defect in a DPoP proof (code = 1000 + the token-side code).
+    Proof(ProofDefect),
+    /// Certificate binding (RFC 8705) refusals.
+    Mtls(MtlsError),
+    /// The HTTP request itself is refused (credentials, target, scope).
+    Request(RequestError),
     /// Fixed-size storage is full.
     Capacity(CapacityError),
     /// The caller broke an API contract (configuration or buffers).
@@ -168,6 +178,132 @@ pub enum ClaimsError {
     ClaimType = 412,
 }
 
+/// A token-side defect class found in a DPoP proof instead.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ProofDefect {
+    /// The proof's JSON is refused.
+    Json(JsonError),
+    /// The proof's JWS form, header or signature is refused.
+    Jws(JwsError),
+    /// The proof's `jwk` is refused.
+    Jwk(JwkError),
+}
+
+impl ProofDefect {
+    /// Moves a token-side error found while checking a proof into the proof band; other
+    /// errors pass through unchanged.
+    pub fn wrap(e: Error) -> Error {
+        match e {
+            Error::Json(j) => Error::Proof(Self::Json(j)),
+            Error::Jws(j) => Error::Proof(Self::Jws(j)),
+            Error::Jwk(j) => Error::Proof(Self::Jwk(j)),
+            other => other,
+        }
+    }
+}
+
+/// DPoP proof and binding refusals (band 500). Proof defects answer `invalid_dpop_proof`,
+/// binding defects (500 + 30…) `invalid_token`, nonce defects `use_dpop_nonce`.
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum DpopError {
+    /// The `DPoP` scheme was used without a `DPoP` header field.
+    ProofMissing = 500,
+    /// More than one `DPoP` field (or one folded with commas).
+    MultipleProofs = 501,
+    /// The proof header has no `jwk`.
+    JwkMissing = 502,
+    /// The proof's `jwk` is well-formed but cannot verify (e.g. `use: enc`, unknown curve).
+    JwkUnusable = 503,
+    /// `htm` is missing.
+    HtmMissing = 504,
+    /// `htm` is not the request method (case-sensitive).
+    HtmMismatch = 505,
+    /// `htu` is missing.
+    HtuMissing = 506,
+    /// `htu` does not equal the public base plus the request path after normalisation.
+    HtuMismatch = 507,
+    /// `htu` is not an absolute http(s) URI fapi can normalise.
+    HtuInvalid = 508,
+    /// `iat` is missing.
+    IatMissing = 509,
+    /// `iat` is older than the proof max age (`now > iat + max_age`).
+    IatTooOld = 510,
+    /// `iat` is in the future beyond the leeway.
+    IatInFuture = 511,
+    /// `jti` is missing.
+    JtiMissing = 512,
+    /// `jti` is longer than 256 bytes.
+    JtiTooLong = 513,
+    /// `ath` is missing while an access token is presented.
+    AthMissing = 514,
+    /// `ath` is not base64url(SHA-256(access token)).
+    AthMismatch = 515,
+    /// A nonce is required and the proof has none (`use_dpop_nonce`).
+    NonceMissing = 516,
+    /// The proof's nonce is not a current server nonce (`use_dpop_nonce`).
+    NonceInvalid = 517,
+    /// This (key, `jti`) pair was already used.
+    Replayed = 518,
+    /// A proof claim fapi reads has the wrong JSON type.
+    ClaimType = 519,
+    /// The replay store said the pair was seen (two-phase decision).
+    ReplayedExternal = 520,
+    /// The proof key's thumbprint is not the token's `cnf.jkt` (`invalid_token`).
+    JktMismatch = 530,
+    /// The `DPoP` scheme with a token that is not DPoP-bound (`invalid_token`).
+    TokenNotBound = 531,
+    /// A DPoP-bound token presented with the `Bearer` scheme (`invalid_token`).
+    BearerDowngrade = 532,
+    /// A DPoP-bound token while DPoP is off (`invalid_token`).
+    DpopDisabled = 533,
+    /// An unbound token where a sender constraint is required (`invalid_token`).
+    BindingRequired = 534,
+    /// A proof's expected `jkt` (standalone check) does not match its key (`invalid_dpop_proof`).
+    ExpectedJktMismatch = 535,
+}
+
+/// Certificate-binding refusals (band 600).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum MtlsError {
+    /// The token is certificate-bound and no client certificate came with the request.
+    CertMissing = 600,
+    /// The client certificate's SHA-256 thumbprint is not the token's `cnf["x5t#S256"]`.
+    CertMismatch = 601,
+    /// The client certificate could not be decoded (DER, PEM, escaped PEM, RFC 9440).
+    CertMalformed = 602,
+    /// `cnf["x5t#S256"]` is not canonical base64url of 32 bytes (padded, hex, SHA-1, …).
+    CnfX5tMalformed = 603,
+    /// A certificate-bound token while certificate binding is off.
+    MtlsDisabled = 604,
+}
+
+/// Request-level refusals (band 700).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum RequestError {
+    /// No credentials, or only an unsupported scheme: 401 with bare challenges.
+    NoCredentials = 700,
+    /// More than one `Authorization` field (or one folded with commas).
+    MultipleAuthorization = 701,
+    /// An `access_token` query parameter (RFC 6750 §2.3; refused always).
+    TokenInQuery = 702,
+    /// An `Authorization` value that is not `scheme SP token68`.
+    MalformedAuthorization = 703,
+    /// The request target is not origin-form or absolute-form on the configured base.
+    InvalidTarget = 704,
+    /// The token lacks a required scope (`insufficient_scope`, 403).
+    InsufficientScope = 705,
+    /// The request method is not an HTTP token.
+    InvalidMethod = 706,
+    /// Credentials in more than one way at once (e.g. `Bearer` and `DPoP` schemes).
+    AmbiguousCredentials = 707,
+}
+
 /// Capacity refusals (band 800): fixed storage is full. Fail closed, never evict live state.
 #[non_exhaustive]
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -175,6 +311,12 @@ pub enum ClaimsError {
 pub enum CapacityError {
     /// A JWKS has more usable keys than the key-set capacity.
     KeySetFull = 800,
+    /// The replay table has no free slot for a fresh proof: fail closed (503), never evict.
+    ReplayTableFull = 801,
+    /// A replay slot stayed half-written past the bounded spin: fail closed (503).
+    ReplayBusy = 802,
+    /// The host's external replay store failed: fail closed (503).
+    ReplayStoreError = 803,
 }
 
 /// Caller misuse (band 900): never caused by request bytes alone.
@@ -198,6 +340,16 @@ pub enum MisuseError {
     ScratchTooSmall = 906,
     /// An argument is out of its documented range.
     InvalidArgument = 907,
+    /// A public base is not `scheme://host[:port][/prefix]` without a trailing `/`.
+    InvalidBase = 908,
+    /// Policy settings contradict each other (e.g. DPoP off with nonces required).
+    ContradictoryPolicy = 909,
+    /// A nonce secret shorter than 32 bytes.
+    NonceSecretTooShort = 910,
+    /// A two-phase replay completion without a pending decision.
+    ReplayNotPending = 911,
+    /// Storage given for a table is not the size the configuration needs.
+    StorageSize = 912,
 }
 
 /// The OAuth error attribute of a refusal (RFC 6750 §3.1, RFC 9449 §7.1).
@@ -240,6 +392,16 @@ impl Error {
             Self::Jws(e) => e as u16,
             Self::Jwk(e) => e as u16,
             Self::Claims(e) => e as u16,
+            Self::Dpop(e) => e as u16,
+            Self::Proof(p) => {
+                1000 + match p {
+                    ProofDefect::Json(e) => e as u16,
+                    ProofDefect::Jws(e) => e as u16,
+                    ProofDefect::Jwk(e) => e as u16,
+                }
+            }
+            Self::Mtls(e) => e as u16,
+            Self::Request(e) => e as u16,
             Self::Capacity(e) => e as u16,
             Self::Misuse(e) => e as u16,
             Self::BufferTooSmall { .. } => 950,
@@ -257,6 +419,25 @@ impl Error {
                 | JwkError::AlgKeyMismatch => OAuthError::InvalidToken,
                 _ => OAuthError::None,
             },
+            Self::Proof(_) => OAuthError::InvalidDpopProof,
+            Self::Dpop(e) => match e {
+                DpopError::NonceMissing | DpopError::NonceInvalid => OAuthError::UseDpopNonce,
+                DpopError::JktMismatch
+                | DpopError::TokenNotBound
+                | DpopError::BearerDowngrade
+                | DpopError::DpopDisabled
+                | DpopError::BindingRequired => OAuthError::InvalidToken,
+                _ => OAuthError::InvalidDpopProof,
+            },
+            Self::Mtls(e) => match e {
+                MtlsError::CertMalformed => OAuthError::InvalidRequest,
+                _ => OAuthError::InvalidToken,
+            },
+            Self::Request(e) => match e {
+                RequestError::NoCredentials => OAuthError::None,
+                RequestError::InsufficientScope => OAuthError::InsufficientScope,
+                _ => OAuthError::InvalidRequest,
+            },
             Self::Capacity(_) | Self::Misuse(_) | Self::BufferTooSmall { .. } => OAuthError::None,
         }
     }
@@ -270,6 +451,7 @@ impl Error {
                 401
             }
             OAuthError::None => match self {
+                Self::Request(RequestError::NoCredentials) => 401,
                 Self::Capacity(_) => 503,
                 _ => 500,
             },
@@ -341,8 +523,100 @@ impl Error {
                 ClaimsError::CnfUnsupported => "claims_cnf_unsupported",
                 ClaimsError::ClaimType => "claims_claim_type",
             },
+            Self::Dpop(e) => match e {
+                DpopError::ProofMissing => "dpop_proof_missing",
+                DpopError::MultipleProofs => "dpop_multiple_proofs",
+                DpopError::JwkMissing => "dpop_jwk_missing",
+                DpopError::JwkUnusable => "dpop_jwk_unusable",
+                DpopError::HtmMissing => "dpop_htm_missing",
+                DpopError::HtmMismatch => "dpop_htm_mismatch",
+                DpopError::HtuMissing => "dpop_htu_missing",
+                DpopError::HtuMismatch => "dpop_htu_mismatch",
+                DpopError::HtuInvalid => "dpop_htu_invalid",
+                DpopError::IatMissing => "dpop_iat_missing",
+                DpopError::IatTooOld => "dpop_iat_too_old",
+                DpopError::IatInFuture => "dpop_iat_in_future",
+                DpopError::JtiMissing => "dpop_jti_missing",
+                DpopError::JtiTooLong => "dpop_jti_too_long",
+                DpopError::AthMissing => "dpop_ath_missing",
+                DpopError::AthMismatch => "dpop_ath_mismatch",
+                DpopError::NonceMissing => "dpop_nonce_missing",
+                DpopError::NonceInvalid => "dpop_nonce_invalid",
+                DpopError::Replayed => "dpop_replayed",
+                DpopError::ClaimType => "dpop_claim_type",
+                DpopError::ReplayedExternal => "dpop_replayed_external",
+                DpopError::JktMismatch => "dpop_jkt_mismatch",
+                DpopError::TokenNotBound => "dpop_token_not_bound",
+                DpopError::BearerDowngrade => "dpop_bearer_downgrade",
+                DpopError::DpopDisabled => "dpop_disabled",
+                DpopError::BindingRequired => "dpop_binding_required",
+                DpopError::ExpectedJktMismatch => "dpop_expected_jkt_mismatch",
+            },
+            Self::Proof(p) => match p {
+                ProofDefect::Json(JsonError::Syntax) => "proof_json_syntax",
+                ProofDefect::Json(JsonError::InvalidUtf8) => "proof_json_invalid_utf8",
+                ProofDefect::Json(JsonError::InvalidEscape) => "proof_json_invalid_escape",
+                ProofDefect::Json(JsonError::ControlCharacter) => "proof_json_control_character",
+                ProofDefect::Json(JsonError::DepthExceeded) => "proof_json_depth_exceeded",
+                ProofDefect::Json(JsonError::TooManyMembers) => "proof_json_too_many_members",
+                ProofDefect::Json(JsonError::DuplicateMember) => "proof_json_duplicate_member",
+                ProofDefect::Json(JsonError::TooLarge) => "proof_json_too_large",
+                ProofDefect::Json(JsonError::NotObject) => "proof_json_not_object",
+                ProofDefect::Jws(JwsError::Segments) => "proof_jws_segments",
+                ProofDefect::Jws(JwsError::HeaderEncoding) => "proof_jws_header_encoding",
+                ProofDefect::Jws(JwsError::PayloadEncoding) => "proof_jws_payload_encoding",
+                ProofDefect::Jws(JwsError::SignatureEncoding) => "proof_jws_signature_encoding",
+                ProofDefect::Jws(JwsError::SignatureLength) => "proof_jws_signature_length",
+                ProofDefect::Jws(JwsError::TokenTooLarge) => "proof_jws_token_too_large",
+                ProofDefect::Jws(JwsError::HeaderTooLarge) => "proof_jws_header_too_large",
+                ProofDefect::Jws(JwsError::PayloadTooLarge) => "proof_jws_payload_too_large",
+                ProofDefect::Jws(JwsError::AlgMissing) => "proof_jws_alg_missing",
+                ProofDefect::Jws(JwsError::AlgNone) => "proof_jws_alg_none",
+                ProofDefect::Jws(JwsError::AlgSymmetric) => "proof_jws_alg_symmetric",
+                ProofDefect::Jws(JwsError::AlgNotAllowed) => "proof_jws_alg_not_allowed",
+                ProofDefect::Jws(JwsError::AlgUnknown) => "proof_jws_alg_unknown",
+                ProofDefect::Jws(JwsError::CritPresent) => "proof_jws_crit_present",
+                ProofDefect::Jws(JwsError::B64Present) => "proof_jws_b64_present",
+                ProofDefect::Jws(JwsError::TypMissing) => "proof_jws_typ_missing",
+                ProofDefect::Jws(JwsError::TypMismatch) => "proof_jws_typ_mismatch",
+                ProofDefect::Jws(JwsError::HeaderMemberType) => "proof_jws_header_member_type",
+                ProofDefect::Jws(JwsError::BadSignature) => "proof_jws_bad_signature",
+                ProofDefect::Jwk(JwkError::UnknownKid) => "proof_jwk_unknown_kid",
+                ProofDefect::Jwk(JwkError::NoMatchingKey) => "proof_jwk_no_matching_key",
+                ProofDefect::Jwk(JwkError::AmbiguousKey) => "proof_jwk_ambiguous_key",
+                ProofDefect::Jwk(JwkError::AlgKeyMismatch) => "proof_jwk_alg_key_mismatch",
+                ProofDefect::Jwk(JwkError::SetMalformed) => "proof_jwk_set_malformed",
+                ProofDefect::Jwk(JwkError::KeyMalformed) => "proof_jwk_key_malformed",
+                ProofDefect::Jwk(JwkError::KeyPrivate) => "proof_jwk_key_private",
+                ProofDefect::Jwk(JwkError::EcPointInvalid) => "proof_jwk_ec_point_invalid",
+                ProofDefect::Jwk(JwkError::KeyLength) => "proof_jwk_key_length",
+                ProofDefect::Jwk(JwkError::OkpKeyInvalid) => "proof_jwk_okp_key_invalid",
+                ProofDefect::Jwk(JwkError::KidTooLong) => "proof_jwk_kid_too_long",
+                ProofDefect::Jwk(JwkError::KeyEncoding) => "proof_jwk_key_encoding",
+                ProofDefect::Jwk(JwkError::NoUsableKeys) => "proof_jwk_no_usable_keys",
+            },
+            Self::Mtls(e) => match e {
+                MtlsError::CertMissing => "mtls_cert_missing",
+                MtlsError::CertMismatch => "mtls_cert_mismatch",
+                MtlsError::CertMalformed => "mtls_cert_malformed",
+                MtlsError::CnfX5tMalformed => "mtls_cnf_x5t_malformed",
+                MtlsError::MtlsDisabled => "mtls_disabled",
+            },
+            Self::Request(e) => match e {
+                RequestError::NoCredentials => "request_no_credentials",
+                RequestError::MultipleAuthorization => "request_multiple_authorization",
+                RequestError::TokenInQuery => "request_token_in_query",
+                RequestError::MalformedAuthorization => "request_malformed_authorization",
+                RequestError::InvalidTarget => "request_invalid_target",
+                RequestError::InsufficientScope => "request_insufficient_scope",
+                RequestError::InvalidMethod => "request_invalid_method",
+                RequestError::AmbiguousCredentials => "request_ambiguous_credentials",
+            },
             Self::Capacity(e) => match e {
                 CapacityError::KeySetFull => "capacity_key_set_full",
+                CapacityError::ReplayTableFull => "capacity_replay_table_full",
+                CapacityError::ReplayBusy => "capacity_replay_busy",
+                CapacityError::ReplayStoreError => "capacity_replay_store_error",
             },
             Self::Misuse(e) => match e {
                 MisuseError::LeewayTooLarge => "misuse_leeway_too_large",
@@ -353,6 +627,11 @@ impl Error {
                 MisuseError::LimitOutOfRange => "misuse_limit_out_of_range",
                 MisuseError::ScratchTooSmall => "misuse_scratch_too_small",
                 MisuseError::InvalidArgument => "misuse_invalid_argument",
+                MisuseError::InvalidBase => "misuse_invalid_base",
+                MisuseError::ContradictoryPolicy => "misuse_contradictory_policy",
+                MisuseError::NonceSecretTooShort => "misuse_nonce_secret_too_short",
+                MisuseError::ReplayNotPending => "misuse_replay_not_pending",
+                MisuseError::StorageSize => "misuse_storage_size",
             },
             Self::BufferTooSmall { .. } => "buffer_too_small",
         }
@@ -377,6 +656,21 @@ impl From<JwkError> for Error {
 impl From<ClaimsError> for Error {
     fn from(e: ClaimsError) -> Self {
         Self::Claims(e)
+    }
+}
+impl From<DpopError> for Error {
+    fn from(e: DpopError) -> Self {
+        Self::Dpop(e)
+    }
+}
+impl From<MtlsError> for Error {
+    fn from(e: MtlsError) -> Self {
+        Self::Mtls(e)
+    }
+}
+impl From<RequestError> for Error {
+    fn from(e: RequestError) -> Self {
+        Self::Request(e)
     }
 }
 impl From<CapacityError> for Error {
