@@ -69,6 +69,29 @@ pub fn is_url_alphabet(src: &[u8]) -> bool {
         .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
+/// Whether `src` is canonical unpadded base64url: alphabet only, a possible length, and zero
+/// unused bits in the last character — without decoding it.
+pub fn is_canonical(src: &[u8]) -> bool {
+    if !is_url_alphabet(src) || decoded_len(src.len()).is_none() {
+        return false;
+    }
+    let Some(&last) = src.last() else {
+        return true;
+    };
+    let v = match last {
+        b'A'..=b'Z' => last - b'A',
+        b'a'..=b'z' => last - b'a' + 26,
+        b'0'..=b'9' => last - b'0' + 52,
+        b'-' => 62,
+        _ => 63,
+    };
+    match src.len() % 4 {
+        2 => v & 0x0F == 0,
+        3 => v & 0x03 == 0,
+        _ => true,
+    }
+}
+
 /// Encodes `src` into `dst` and returns the text.
 ///
 /// # Errors
@@ -95,5 +118,11 @@ mod tests {
         assert_eq!(decode_exact::<4>(b"AQAB"), Err(B64Error::Length));
         assert_eq!(encoded_len(32), 43);
         assert_eq!(decoded_len(43), Some(32));
+        for ok in [&b""[..], b"AQAB", b"AQ", b"AQE", b"_-A"] {
+            assert!(is_canonical(ok), "{ok:?}");
+        }
+        for bad in [&b"AR"[..], b"AQF", b"A", b"AQ=", b"A+B"] {
+            assert!(!is_canonical(bad), "{bad:?}");
+        }
     }
 }

@@ -317,6 +317,9 @@ pub enum CapacityError {
     ReplayBusy = 802,
     /// The host's external replay store failed: fail closed (503).
     ReplayStoreError = 803,
+    /// Shared state (key set, nonce secrets) is being written by another writer, or kept
+    /// changing during a bounded read: retry later.
+    SharedStateBusy = 804,
 }
 
 /// Caller misuse (band 900): never caused by request bytes alone.
@@ -350,6 +353,8 @@ pub enum MisuseError {
     ReplayNotPending = 911,
     /// Storage given for a table is not the size the configuration needs.
     StorageSize = 912,
+    /// Nonces are required but no nonce secret is set: fail closed until one is.
+    NonceSecretMissing = 913,
 }
 
 /// The OAuth error attribute of a refusal (RFC 6750 §3.1, RFC 9449 §7.1).
@@ -617,6 +622,7 @@ impl Error {
                 CapacityError::ReplayTableFull => "capacity_replay_table_full",
                 CapacityError::ReplayBusy => "capacity_replay_busy",
                 CapacityError::ReplayStoreError => "capacity_replay_store_error",
+                CapacityError::SharedStateBusy => "capacity_shared_state_busy",
             },
             Self::Misuse(e) => match e {
                 MisuseError::LeewayTooLarge => "misuse_leeway_too_large",
@@ -632,6 +638,7 @@ impl Error {
                 MisuseError::NonceSecretTooShort => "misuse_nonce_secret_too_short",
                 MisuseError::ReplayNotPending => "misuse_replay_not_pending",
                 MisuseError::StorageSize => "misuse_storage_size",
+                MisuseError::NonceSecretMissing => "misuse_nonce_secret_missing",
             },
             Self::BufferTooSmall { .. } => "buffer_too_small",
         }

@@ -137,6 +137,16 @@ fn decode_member<const N: usize>(s: JStr<'_>) -> Result<[u8; N], Error> {
 /// # Errors
 /// A [`JwkError`] for a malformed key or one with private members.
 pub fn parse_jwk(obj: &Object<'_>) -> Result<Option<Jwk>, Error> {
+    parse_jwk_with(obj, true)
+}
+
+/// As [`parse_jwk`], but leaves the curve-point check to the caller, who will decode the
+/// point anyway ([`crate::jws::PreparedKey::new`]) — saves one point decompression per proof.
+pub(crate) fn parse_jwk_deferred(obj: &Object<'_>) -> Result<Option<Jwk>, Error> {
+    parse_jwk_with(obj, false)
+}
+
+fn parse_jwk_with(obj: &Object<'_>, check_point: bool) -> Result<Option<Jwk>, Error> {
     if PRIVATE_MEMBERS.iter().any(|m| obj.contains(m)) {
         return Err(JwkError::KeyPrivate.into());
     }
@@ -185,14 +195,18 @@ pub fn parse_jwk(obj: &Object<'_>) -> Result<Option<Jwk>, Error> {
         let (xs, ys) = xy.split_at_mut(32);
         xs.copy_from_slice(&x);
         ys.copy_from_slice(&y);
-        crate::jws::p256_key(&xy).map_err(|_| JwkError::EcPointInvalid)?;
+        if check_point {
+            crate::jws::p256_key(&xy).map_err(|_| JwkError::EcPointInvalid)?;
+        }
         KeyMaterial::P256(xy)
     } else if kty.eq_str("OKP") {
         if !required_str(obj, "crv")?.eq_str("Ed25519") {
             return Ok(None);
         }
         let x = decode_member::<32>(required_str(obj, "x")?)?;
-        crate::jws::ed25519_key(&x).map_err(|_| JwkError::OkpKeyInvalid)?;
+        if check_point {
+            crate::jws::ed25519_key(&x).map_err(|_| JwkError::OkpKeyInvalid)?;
+        }
         KeyMaterial::Ed25519(x)
     } else {
         // RSA (until its issue lands), oct without `k`, and unknown types.
@@ -395,4 +409,126 @@ pub fn thumbprint_rsa(n: &[u8], e: &[u8]) -> [u8; 32] {
     hash_member(&mut h, "n", n);
     h.update(b"}");
     h.finalize().into()
+}
+
+/// Words of a [`Jwk`] in shared storage (see [`crate::keystore`]).
+pub const JWK_WORDS: usize = 1 + MAX_KID_LEN / 4 + 16 + 8;
+
+fn put_bytes(words: &mut [u32], bytes: &[u8]) {
+    for (w, c) in words.iter_mut().zip(bytes.chunks(4)) {
+        let mut b = [0u8; 4];
+        for (d, s) in b.iter_mut().zip(c) {
+            *d = *s;
+        }
+        *w = u32::from_le_bytes(b);
+    }
+}
+
+fn get_bytes(words: &[u32], bytes: &mut [u8]) {
+    for (c, w) in bytes.chunks_mut(4).zip(words) {
+        for (d, s) in c.iter_mut().zip(w.to_le_bytes()) {
+            *d = s;
+        }
+    }
+}
+
+const fn alg_code(a: Option<Alg>) -> u32 {
+    match a {
+        None => 0,
+        Some(Alg::Es256) => 1,
+        Some(Alg::EdDsa) => 2,
+        Some(Alg::Ed25519) => 3,
+        Some(Alg::Ps256) => 4,
+        Some(Alg::Rs256) => 5,
+    }
+}
+
+impl Jwk {
+    /// Encodes the key as plain words for shared storage.
+    pub fn to_words(&self) -> [u32; JWK_WORDS] {
+        let mut w = [0u32; JWK_WORDS];
+        let (kind, material): (u32, &[u8]) = match &self.material {
+            KeyMaterial::P256(xy) => (1, xy),
+            KeyMaterial::Ed25519(x) => (2, x),
+        };
+        let head = kind
+            | alg_code(self.alg) << 8
+            | u32::from(self.kid_len) << 16
+            | u32::from(self.has_kid) << 24;
+        let (h, rest) = w.split_at_mut(1);
+        if let Some(x) = h.first_mut() {
+            *x = head;
+        }
+        let (kid, rest) = rest.split_at_mut(MAX_KID_LEN / 4);
+        put_bytes(kid, &self.kid);
+        let (mat, tp) = rest.split_at_mut(16);
+        put_bytes(mat, material);
+        put_bytes(tp, &self.thumbprint);
+        w
+    }
+
+    /// Decodes words written by [`Jwk::to_words`]; `None` for anything else (an empty or
+    /// corrupted slot never becomes a key).
+    pub fn from_words(w: &[u32; JWK_WORDS]) -> Option<Self> {
+        let (h, rest) = w.split_at(1);
+        let head = *h.first()?;
+        let kid_len = u8::try_from((head >> 16) & 0xFF).ok()?;
+        if usize::from(kid_len) > MAX_KID_LEN || head >> 25 != 0 {
+            return None;
+        }
+        let alg = match (head >> 8) & 0xFF {
+            0 => None,
+            1 => Some(Alg::Es256),
+            2 => Some(Alg::EdDsa),
+            3 => Some(Alg::Ed25519),
+            4 => Some(Alg::Ps256),
+            5 => Some(Alg::Rs256),
+            _ => return None,
+        };
+        let (kidw, rest) = rest.split_at(MAX_KID_LEN / 4);
+        let (mat, tp) = rest.split_at(16);
+        let mut kid = [0u8; MAX_KID_LEN];
+        get_bytes(kidw, &mut kid);
+        let material = match head & 0xFF {
+            1 => {
+                let mut xy = [0u8; 64];
+                get_bytes(mat, &mut xy);
+                KeyMaterial::P256(xy)
+            }
+            2 => {
+                let mut x = [0u8; 32];
+                get_bytes(mat, &mut x);
+                KeyMaterial::Ed25519(x)
+            }
+            _ => return None,
+        };
+        let mut thumbprint = [0u8; 32];
+        get_bytes(tp, &mut thumbprint);
+        Some(Self {
+            kid,
+            kid_len,
+            has_kid: head & (1 << 24) != 0,
+            alg,
+            material,
+            thumbprint,
+        })
+    }
+}
+
+impl<const N: usize> KeySet<N> {
+    /// Replaces the contents with `keys` (at most `N`; extra keys are ignored by contract —
+    /// callers pass at most `N`).
+    pub fn set_from(&mut self, keys: impl Iterator<Item = Jwk>) {
+        let mut n = 0;
+        for (slot, k) in self.keys.iter_mut().zip(keys) {
+            *slot = k;
+            n += 1;
+        }
+        self.len = n;
+    }
+
+    /// Whether a key with this RFC 7638 thumbprint is in the set.
+    pub fn contains_thumbprint(&self, tp: &[u8; 32]) -> bool {
+        self.keys().iter().any(|k| &k.thumbprint == tp)
+    }
 }

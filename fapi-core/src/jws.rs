@@ -321,6 +321,33 @@ pub fn decode_signature<'b>(
     })
 }
 
+/// A public key decoded and checked once, ready to verify signatures.
+#[derive(Clone, Debug)]
+pub enum PreparedKey {
+    /// A P-256 point on the curve.
+    P256(p256::ecdsa::VerifyingKey),
+    /// An Ed25519 point that decodes and is not of small order.
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+impl PreparedKey {
+    /// Decodes the key's point.
+    ///
+    /// # Errors
+    /// [`crate::error::JwkError::EcPointInvalid`] or [`crate::error::JwkError::OkpKeyInvalid`].
+    pub fn new(key: &Jwk) -> Result<Self, Error> {
+        use crate::error::JwkError;
+        match key.material() {
+            KeyMaterial::P256(xy) => p256_key(xy)
+                .map(Self::P256)
+                .map_err(|()| JwkError::EcPointInvalid.into()),
+            KeyMaterial::Ed25519(x) => ed25519_key(x)
+                .map(Self::Ed25519)
+                .map_err(|()| JwkError::OkpKeyInvalid.into()),
+        }
+    }
+}
+
 /// Verifies `signature` over `signing_input` with `key` under `alg`.
 ///
 /// Any failure — key/alg mismatch aside — is the one opaque [`JwsError::BadSignature`]:
@@ -339,17 +366,29 @@ pub fn verify_signature(
     if !key.fits(alg) {
         return Err(crate::error::JwkError::AlgKeyMismatch.into());
     }
+    let prepared = PreparedKey::new(key).map_err(|_| Error::Jws(JwsError::BadSignature))?;
+    verify_prepared(&prepared, alg, signing_input, signature)
+}
+
+/// Verifies with a key decoded by [`PreparedKey::new`] (the caller checked `alg` fits it).
+///
+/// # Errors
+/// [`JwsError::BadSignature`] for any failure.
+pub fn verify_prepared(
+    key: &PreparedKey,
+    alg: Alg,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
     let bad = Error::Jws(JwsError::BadSignature);
-    match (alg, key.material()) {
-        (Alg::Es256, KeyMaterial::P256(xy)) => {
+    match (alg, key) {
+        (Alg::Es256, PreparedKey::P256(vk)) => {
             use p256::ecdsa::signature::hazmat::PrehashVerifier;
-            let vk = p256_key(xy).map_err(|()| bad)?;
             let sig = p256::ecdsa::Signature::from_slice(signature).map_err(|_| bad)?;
             let digest: [u8; 32] = Sha256::digest(signing_input).into();
             vk.verify_prehash(&digest, &sig).map_err(|_| bad)
         }
-        (Alg::EdDsa | Alg::Ed25519, KeyMaterial::Ed25519(x)) => {
-            let vk = ed25519_key(x).map_err(|()| bad)?;
+        (Alg::EdDsa | Alg::Ed25519, PreparedKey::Ed25519(vk)) => {
             let bytes: [u8; 64] = signature.try_into().map_err(|_| bad)?;
             let sig = ed25519_dalek::Signature::from_bytes(&bytes);
             vk.verify_strict(signing_input, &sig).map_err(|_| bad)
@@ -365,6 +404,7 @@ pub struct VerifiedJws<'a, 'h> {
     header: Header<'h>,
     payload_b64: &'a [u8],
     thumbprint: [u8; 32],
+    cache_hit: bool,
 }
 
 impl<'a, 'h> VerifiedJws<'a, 'h> {
@@ -381,6 +421,11 @@ impl<'a, 'h> VerifiedJws<'a, 'h> {
     /// RFC 7638 thumbprint of the key that verified the signature.
     pub fn key_thumbprint(&self) -> &[u8; 32] {
         &self.thumbprint
+    }
+
+    /// Whether the signature check was skipped because the token cache vouched for it.
+    pub fn cache_hit(&self) -> bool {
+        self.cache_hit
     }
 }
 
@@ -411,6 +456,23 @@ pub fn verify<'a, 'h>(
     sig_buf: &mut [u8],
     payload_max: usize,
 ) -> Result<VerifiedJws<'a, 'h>, Error> {
+    verify_or_hit(token, keys, params, header_buf, sig_buf, payload_max, None)
+}
+
+/// As [`verify`], but a cache hit whose key is the one the header selects stands in for the
+/// signature check (every other step runs).
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_or_hit<'a, 'h>(
+    token: &'a [u8],
+    keys: &[Jwk],
+    params: &VerifyParams<'_>,
+    header_buf: &'h mut [u8],
+    sig_buf: &mut [u8],
+    payload_max: usize,
+    hit: Option<&crate::cache::CacheHit>,
+) -> Result<VerifiedJws<'a, 'h>, Error> {
     let c = split(token, params.max_token_len)?;
     let header = parse_header(
         c.header_b64,
@@ -425,13 +487,17 @@ pub fn verify<'a, 'h>(
     if n > payload_max {
         return Err(JwsError::PayloadTooLarge.into());
     }
-    if !b64::is_url_alphabet(c.payload_b64) {
+    if !b64::is_canonical(c.payload_b64) {
         return Err(JwsError::PayloadEncoding.into());
     }
-    verify_signature(key, header.alg(), c.signing_input, signature)?;
+    let cache_hit = hit.is_some_and(|h| h.thumbprint() == key.thumbprint());
+    if !cache_hit {
+        verify_signature(key, header.alg(), c.signing_input, signature)?;
+    }
     Ok(VerifiedJws {
         header,
         payload_b64: c.payload_b64,
         thumbprint: *key.thumbprint(),
+        cache_hit,
     })
 }

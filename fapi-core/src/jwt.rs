@@ -12,7 +12,7 @@ use crate::error::{ClaimsError, Error, JwsError, MisuseError};
 use crate::json::{self, JStr, Kind, Object, Value};
 use crate::jwk::Jwk;
 use crate::jws::{self, MAX_SIGNATURE_LEN, TypRule, VerifiedJws, VerifyParams};
-use crate::time::numeric_date;
+use crate::time::{numeric_date, numeric_date_ceil};
 
 /// Decode scratch for one verification: the decoded header, claims and signature. Callers own
 /// it (one per thread or worker) so nothing large lives on the stack.
@@ -22,6 +22,7 @@ use crate::time::numeric_date;
 pub struct Scratch<const H: usize = 1024, const C: usize = 6144> {
     header: [u8; H],
     claims: [u8; C],
+    claims_len: usize,
     signature: [u8; MAX_SIGNATURE_LEN],
 }
 
@@ -37,8 +38,18 @@ impl<const H: usize, const C: usize> Scratch<H, C> {
         Self {
             header: [0; H],
             claims: [0; C],
+            claims_len: 0,
             signature: [0; MAX_SIGNATURE_LEN],
         }
+    }
+
+    /// The claims object decoded by the last successful verification (re-parsed).
+    pub(crate) fn claims_object(&self, cfg: &Config<'_>) -> Result<Object<'_>, Error> {
+        let bytes = self
+            .claims
+            .get(..self.claims_len)
+            .ok_or(MisuseError::InvalidArgument)?;
+        Ok(json::parse_object(bytes, &cfg.claims_limits)?)
     }
 }
 
@@ -156,14 +167,14 @@ pub fn validate_claims<'a>(
         return Err(ClaimsError::Expired.into());
     }
     if let Some(v) = object.get("nbf")
-        && numeric_date(&v)? > now.saturating_add(leeway)
+        && numeric_date_ceil(&v)? > now.saturating_add(leeway)
     {
         return Err(ClaimsError::NotYetValid.into());
     }
     let iat = match object.get("iat") {
         None => None,
         Some(v) => {
-            let t = numeric_date(&v)?;
+            let t = numeric_date_ceil(&v)?;
             if t > now.saturating_add(leeway) {
                 return Err(ClaimsError::IssuedInFuture.into());
             }
@@ -262,9 +273,25 @@ pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     now: u64,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    let r = verify_inner(cfg, keys, scratch, token, now);
+    let r = verify_inner(cfg, keys, scratch, token, now, None);
     crate::log::verdict(r.as_ref().map_or_else(|e| e.code(), |_| 0));
     r
+}
+
+/// As [`verify_access_token`], with a token-cache hit standing in for the signature check
+/// when the header selects the cached key (claims are checked in full).
+///
+/// # Errors
+/// As [`verify_access_token`].
+pub fn verify_access_token_cached<'a, 's, const H: usize, const C: usize>(
+    cfg: &Config<'_>,
+    keys: &[Jwk],
+    scratch: &'s mut Scratch<H, C>,
+    token: &'a [u8],
+    now: u64,
+    hit: &crate::cache::CacheHit,
+) -> Result<AccessToken<'a, 's>, Error> {
+    verify_inner(cfg, keys, scratch, token, now, Some(hit))
 }
 
 fn verify_inner<'a, 's, const H: usize, const C: usize>(
@@ -273,6 +300,7 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     scratch: &'s mut Scratch<H, C>,
     token: &'a [u8],
     now: u64,
+    hit: Option<&crate::cache::CacheHit>,
 ) -> Result<AccessToken<'a, 's>, Error> {
     if cfg.header_limits.max_len > H || cfg.claims_limits.max_len > C {
         return Err(MisuseError::ScratchTooSmall.into());
@@ -280,8 +308,10 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     let Scratch {
         header,
         claims,
+        claims_len,
         signature,
     } = scratch;
+    *claims_len = 0;
     let header_buf = header
         .get_mut(..cfg.header_limits.max_len)
         .ok_or(MisuseError::ScratchTooSmall)?;
@@ -294,20 +324,23 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
             allow_plain_jwt: cfg.allow_plain_jwt_typ,
         }),
     };
-    let verified = jws::verify(
+    let verified = jws::verify_or_hit(
         token,
         keys,
         &params,
         header_buf,
         signature,
         cfg.claims_limits.max_len,
+        hit,
     )?;
     let payload = b64::decode(verified.payload_b64(), claims).map_err(|e| match e {
         B64Error::Encoding => JwsError::PayloadEncoding,
         B64Error::Length => JwsError::PayloadTooLarge,
     })?;
+    let payload_len = payload.len();
     let object = json::parse_object(payload, &cfg.claims_limits)?;
     let claims = validate_claims(object, cfg, now)?;
+    *claims_len = payload_len;
     Ok(AccessToken {
         jws: verified,
         claims,

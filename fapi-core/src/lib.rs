@@ -52,13 +52,23 @@
 )]
 
 pub mod b64;
+pub mod cache;
 pub mod config;
+pub mod dpop;
 pub mod error;
+pub mod htu;
 pub mod json;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;
+pub mod keystore;
 mod log;
+pub mod mtls;
+pub mod nonce;
+pub mod policy;
+pub mod replay;
+pub mod request;
+mod seqlock;
 pub mod time;
 
 pub use error::Error;

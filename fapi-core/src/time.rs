@@ -10,18 +10,41 @@ use crate::json::Value;
 /// read as a far future (no wrap-around).
 pub const MAX_NUMERIC_DATE: u64 = 100_000_000_000;
 
-/// Reads a NumericDate: a non-negative JSON number, integer or with a fraction (the fraction
-/// is dropped, which can only make a time earlier by under a second). Exponents are refused.
+/// Reads a NumericDate rounded down: a non-negative JSON number, integer or with a fraction.
+/// Exponents are refused. Use it where an earlier time is the stricter reading (`exp`).
 ///
 /// # Errors
 /// [`ClaimsError::TimeMalformed`] for strings, `null`, negative numbers and exponents;
 /// [`ClaimsError::TimeOutOfRange`] above [`MAX_NUMERIC_DATE`].
 pub fn numeric_date(v: &Value<'_>) -> Result<u64, ClaimsError> {
+    numeric_date_parts(v).map(|(n, _)| n)
+}
+
+/// Reads a NumericDate rounded up (a non-zero fraction counts as the next second). Use it
+/// where a later time is the stricter reading (`nbf`, `iat` against the future).
+///
+/// # Errors
+/// As [`numeric_date`].
+pub fn numeric_date_ceil(v: &Value<'_>) -> Result<u64, ClaimsError> {
+    let (n, frac) = numeric_date_parts(v)?;
+    if frac {
+        n.checked_add(1)
+            .filter(|&n| n <= MAX_NUMERIC_DATE)
+            .ok_or(ClaimsError::TimeOutOfRange)
+    } else {
+        Ok(n)
+    }
+}
+
+/// The integer part and whether a non-zero fraction follows.
+fn numeric_date_parts(v: &Value<'_>) -> Result<(u64, bool), ClaimsError> {
     let raw = v.as_number().ok_or(ClaimsError::TimeMalformed)?;
     if raw.first() == Some(&b'-') || raw.iter().any(|&b| b == b'e' || b == b'E') {
         return Err(ClaimsError::TimeMalformed);
     }
-    let int_part = raw.split(|&b| b == b'.').next().unwrap_or(&[]);
+    let mut parts = raw.split(|&b| b == b'.');
+    let int_part = parts.next().unwrap_or(&[]);
+    let frac = parts.next().is_some_and(|f| f.iter().any(|&d| d != b'0'));
     let mut n: u64 = 0;
     for &d in int_part {
         if !d.is_ascii_digit() {
@@ -35,5 +58,5 @@ pub fn numeric_date(v: &Value<'_>) -> Result<u64, ClaimsError> {
             return Err(ClaimsError::TimeOutOfRange);
         }
     }
-    Ok(n)
+    Ok((n, frac))
 }

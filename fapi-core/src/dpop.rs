@@ -1,0 +1,236 @@
+//! DPoP proofs (RFC 9449 §4.3): every check of a proof JWT except single use, which the
+//! decision records last (see [`crate::replay`]).
+//!
+//! Order of checks (each failure has its own code): compact form; header (`typ` `dpop+jwt`,
+//! `alg` in the proof allowlist, no `crit`/`b64`); `jwk` present, public, usable, fitting
+//! `alg`; signature by that `jwk`; claims JSON; `htm`; `htu`; `iat` window; `jti`; `ath`;
+//! `nonce`. JSON/JWS/JWK defects are reported in the proof band ([`ProofDefect`]).
+
+use crate::b64;
+use crate::error::{DpopError, Error, JwsError, ProofDefect};
+use crate::json::{self, JStr, JsonLimits, Object};
+use crate::jwk;
+use crate::jws::{self, AlgSet, MAX_SIGNATURE_LEN, TypRule};
+use crate::nonce::NonceKeys;
+use crate::replay::PairDigest;
+use crate::time::{numeric_date, numeric_date_ceil};
+use subtle::ConstantTimeEq;
+
+/// Longest `jti` accepted, in bytes after unescaping (RFC 9449 does not bound it; we do).
+pub const MAX_JTI_LEN: usize = 256;
+/// Longest proof accepted, in bytes.
+pub const MAX_PROOF_LEN: usize = 4096;
+/// Decoded proof header and claims limits.
+pub const PROOF_JSON_LIMITS: JsonLimits = JsonLimits {
+    max_depth: 4,
+    max_members: 64,
+    max_len: 1536,
+};
+
+/// Proof settings (part of the request policy).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ProofPolicy {
+    /// Algorithms accepted for proofs (asymmetric only, by construction).
+    pub algs: AlgSet,
+    /// Maximum proof age in seconds (`now ≤ iat + max_age`).
+    pub max_age: u32,
+    /// Clock leeway in seconds (`iat − leeway ≤ now`).
+    pub leeway: u32,
+    /// Whether every proof must carry a current server nonce.
+    pub nonce_required: bool,
+    /// Nonce slot length in seconds.
+    pub nonce_slot: u32,
+}
+
+/// The one function that defines a proof's time window and its replay entry's expiry.
+///
+/// A proof passes while `iat − leeway ≤ now ≤ iat + max_age`; its (key, `jti`) pair must stay
+/// recorded until `iat + max_age + leeway`, so that an instance whose clock runs up to `leeway`
+/// ahead never reclaims it while another could still accept the proof.
+///
+/// # Errors
+/// [`DpopError::IatInFuture`], [`DpopError::IatTooOld`].
+pub fn window(iat: u64, now: u64, max_age: u32, leeway: u32) -> Result<u64, DpopError> {
+    if now.saturating_add(u64::from(leeway)) < iat {
+        return Err(DpopError::IatInFuture);
+    }
+    if now > iat.saturating_add(u64::from(max_age)) {
+        return Err(DpopError::IatTooOld);
+    }
+    Ok(iat
+        .saturating_add(u64::from(max_age))
+        .saturating_add(u64::from(leeway)))
+}
+
+/// Decode scratch for one proof.
+#[derive(Clone, Debug)]
+pub struct ProofScratch {
+    header: [u8; 1536],
+    claims: [u8; 1536],
+    signature: [u8; MAX_SIGNATURE_LEN],
+    htu: [u8; crate::htu::MAX_URI_LEN],
+    text: [u8; crate::htu::MAX_URI_LEN],
+}
+
+impl Default for ProofScratch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProofScratch {
+    /// Zeroed scratch.
+    pub const fn new() -> Self {
+        Self {
+            header: [0; 1536],
+            claims: [0; 1536],
+            signature: [0; MAX_SIGNATURE_LEN],
+            htu: [0; crate::htu::MAX_URI_LEN],
+            text: [0; crate::htu::MAX_URI_LEN],
+        }
+    }
+}
+
+/// What a proof proved. Only [`verify_proof`] constructs it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedProof {
+    jkt: [u8; 32],
+    pair: PairDigest,
+    expiry: u64,
+}
+
+impl VerifiedProof {
+    /// RFC 7638 thumbprint of the proof key.
+    pub fn jkt(&self) -> &[u8; 32] {
+        &self.jkt
+    }
+    /// The (key, `jti`) pair digest for the replay check.
+    pub fn pair(&self) -> &PairDigest {
+        &self.pair
+    }
+    /// Until when the pair must stay recorded (Unix seconds).
+    pub fn expiry(&self) -> u64 {
+        self.expiry
+    }
+}
+
+/// The request facts a proof is checked against.
+#[derive(Copy, Clone, Debug)]
+pub struct ProofContext<'r> {
+    /// The HTTP method, exactly as received.
+    pub method: &'r [u8],
+    /// The expected `htu`, already normalised ([`crate::htu::expected_htu`]).
+    pub expected_htu: &'r [u8],
+    /// SHA-256 of the access token presented with the proof, if any.
+    pub token_hash: Option<&'r [u8; 32]>,
+    /// Time.
+    pub now: u64,
+}
+
+fn claim_str<'a>(obj: &Object<'a>, name: &str, missing: DpopError) -> Result<JStr<'a>, Error> {
+    obj.get(name)
+        .ok_or(missing)?
+        .as_str()
+        .ok_or(Error::Dpop(DpopError::ClaimType))
+}
+
+/// Verifies a DPoP proof against the request, except single use.
+///
+/// # Errors
+/// Proof-band JSON/JWS/JWK errors and [`DpopError`]s, in the order of the module doc.
+pub fn verify_proof(
+    proof: &[u8],
+    policy: &ProofPolicy,
+    scratch: &mut ProofScratch,
+    cx: &ProofContext<'_>,
+    nonces: &NonceKeys,
+) -> Result<VerifiedProof, Error> {
+    verify_inner(proof, policy, scratch, cx, nonces).map_err(ProofDefect::wrap)
+}
+
+fn verify_inner(
+    proof: &[u8],
+    policy: &ProofPolicy,
+    scratch: &mut ProofScratch,
+    cx: &ProofContext<'_>,
+    nonces: &NonceKeys,
+) -> Result<VerifiedProof, Error> {
+    let ProofScratch {
+        header,
+        claims,
+        signature,
+        htu,
+        text,
+    } = scratch;
+    let c = jws::split(proof, MAX_PROOF_LEN)?;
+    let h = jws::parse_header(
+        c.header_b64,
+        header,
+        &PROOF_JSON_LIMITS,
+        policy.algs,
+        Some(TypRule {
+            expected: "dpop+jwt",
+            allow_plain_jwt: false,
+        }),
+    )?;
+    let jwk_obj = h
+        .object()
+        .get("jwk")
+        .ok_or(DpopError::JwkMissing)?
+        .as_object()
+        .ok_or(DpopError::JwkMissing)?;
+    let key = jwk::parse_jwk_deferred(&jwk_obj)?.ok_or(DpopError::JwkUnusable)?;
+    if !key.fits(h.alg()) {
+        return Err(crate::error::JwkError::AlgKeyMismatch.into());
+    }
+    let prepared = jws::PreparedKey::new(&key)?;
+    let sig = jws::decode_signature(c.signature_b64, h.alg(), signature)?;
+    if !b64::is_canonical(c.payload_b64) {
+        return Err(JwsError::PayloadEncoding.into());
+    }
+    jws::verify_prepared(&prepared, h.alg(), c.signing_input, sig)?;
+    let payload = b64::decode(c.payload_b64, claims).map_err(|e| match e {
+        b64::B64Error::Encoding => JwsError::PayloadEncoding,
+        b64::B64Error::Length => JwsError::PayloadTooLarge,
+    })?;
+    let obj = json::parse_object(payload, &PROOF_JSON_LIMITS)?;
+
+    let htm = claim_str(&obj, "htm", DpopError::HtmMissing)?;
+    if !htm.eq_bytes(cx.method) {
+        return Err(DpopError::HtmMismatch.into());
+    }
+    let htu_s = claim_str(&obj, "htu", DpopError::HtuMissing)?;
+    let htu_text = htu_s
+        .unescape_into(text)
+        .map_err(|_| DpopError::HtuInvalid)?;
+    crate::htu::check(htu_text.as_bytes(), cx.expected_htu, htu)?;
+    let iat_v = obj.get("iat").ok_or(DpopError::IatMissing)?;
+    let iat = numeric_date(&iat_v).map_err(|_| DpopError::ClaimType)?;
+    let iat_up = numeric_date_ceil(&iat_v).map_err(|_| DpopError::ClaimType)?;
+    // A fractional iat is read up for the future check and down for the age check.
+    window(iat_up, cx.now, u32::MAX, policy.leeway)?;
+    let expiry = window(iat, cx.now, policy.max_age, policy.leeway)?;
+    let jti = claim_str(&obj, "jti", DpopError::JtiMissing)?;
+    let mut jti_buf = [0u8; MAX_JTI_LEN];
+    let jti_text = jti
+        .unescape_into(&mut jti_buf)
+        .map_err(|_| DpopError::JtiTooLong)?;
+    if let Some(th) = cx.token_hash {
+        let ath = claim_str(&obj, "ath", DpopError::AthMissing)?;
+        let ok = ath.raw().len() == 43
+            && b64::decode_exact::<32>(ath.raw()).is_ok_and(|a| bool::from(a.ct_eq(th)));
+        if !ok {
+            return Err(DpopError::AthMismatch.into());
+        }
+    }
+    if policy.nonce_required {
+        let n = claim_str(&obj, "nonce", DpopError::NonceMissing)?;
+        nonces.check(n.raw(), cx.now, policy.nonce_slot)?;
+    }
+    let jkt = *key.thumbprint();
+    Ok(VerifiedProof {
+        jkt,
+        pair: PairDigest::new(&jkt, jti_text.as_bytes()),
+        expiry,
+    })
+}
