@@ -32,7 +32,7 @@ pub fn b64u_decode(s: &str) -> Vec<u8> {
 
 /// Hex to bytes (test vectors).
 pub fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex length");
+    assert!(s.len().is_multiple_of(2), "odd hex length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
@@ -148,4 +148,151 @@ pub fn config() -> Config<'static> {
     )
     .build()
     .expect("valid test config")
+}
+
+// ---------------------------------------------------------------------------------------------
+// DPoP proofs and a per-request fixture.
+
+/// base64url(SHA-256(bytes)).
+pub fn sha256_b64u(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    b64u(&sha2::Sha256::digest(bytes))
+}
+
+/// The RFC 7638 thumbprint of a signer's public key, base64url.
+pub fn jkt(signer: &Signer) -> String {
+    let jwk = fapi_core::jwk::parse_jwk_json(
+        signer.public_jwk().to_string().as_bytes(),
+        &fapi_core::json::JsonLimits::DEFAULT,
+    )
+    .expect("own key parses");
+    b64u(jwk.thumbprint())
+}
+
+/// The standard proof header for `signer`.
+pub fn proof_header(signer: &Signer) -> serde_json::Value {
+    serde_json::json!({"typ": "dpop+jwt", "alg": signer.alg(), "jwk": signer.public_jwk()})
+}
+
+/// A proof with the given claims (`ath` and `nonce` only when given).
+pub fn proof(
+    signer: &Signer,
+    htm: &str,
+    htu: &str,
+    iat: u64,
+    jti: &str,
+    token: Option<&str>,
+    nonce: Option<&str>,
+) -> String {
+    let mut c = serde_json::json!({"htm": htm, "htu": htu, "iat": iat, "jti": jti});
+    if let Some(t) = token {
+        c["ath"] = sha256_b64u(t.as_bytes()).into();
+    }
+    if let Some(n) = nonce {
+        c["nonce"] = n.into();
+    }
+    sign_raw(signer, &proof_header(signer).to_string(), &c.to_string())
+}
+
+/// An access token bound to `holder` by `cnf.jkt` (and other claims as [`good_claims`]).
+pub fn dpop_token(issuer: &Signer, kid: &str, holder: &Signer) -> String {
+    let mut c = good_claims();
+    c["cnf"] = serde_json::json!({ "jkt": jkt(holder) });
+    sign_raw(issuer, &header(issuer, kid), &c.to_string())
+}
+
+/// Everything a shared verifier needs, leaked to `'static` (tests only).
+pub struct Fixture {
+    /// The policy.
+    pub policy: &'static fapi_core::policy::Policy<'static>,
+    /// The shared key set.
+    pub keys: &'static fapi_core::keystore::KeyStore<8>,
+    /// The replay table.
+    pub replay: &'static fapi_core::replay::ReplayTable<1024>,
+    /// The token cache.
+    pub cache: &'static fapi_core::cache::TokenCache<64>,
+    /// The nonce secrets.
+    pub nonces: &'static fapi_core::nonce::NonceKeys,
+    /// Use the two-phase external replay store instead of the table.
+    pub external_replay: bool,
+    /// Use the cache.
+    pub use_cache: bool,
+}
+
+/// The public base of the fixtures.
+pub const BASE: &str = "https://rs.example.com";
+
+/// Leaks a value (tests only).
+pub fn leak<T>(v: T) -> &'static T {
+    Box::leak(Box::new(v))
+}
+
+impl Fixture {
+    /// A fixture from a policy builder callback; the key set holds `issuer` under `kid`.
+    pub fn new(
+        issuers: &[(&Signer, &str)],
+        build: impl FnOnce(
+            fapi_core::policy::PolicyBuilder<'static>,
+        ) -> fapi_core::policy::PolicyBuilder<'static>,
+    ) -> Self {
+        let bases: &'static [fapi_core::htu::PublicBase] = Box::leak(Box::new([
+            fapi_core::htu::PublicBase::parse(BASE).expect("base"),
+            fapi_core::htu::PublicBase::parse("https://api.example.com:8443/v1").expect("base"),
+        ]));
+        let policy = build(fapi_core::policy::Policy::builder(config(), bases))
+            .build()
+            .expect("valid test policy");
+        let f = Self {
+            policy: leak(policy),
+            keys: leak(fapi_core::keystore::KeyStore::new()),
+            replay: leak(fapi_core::replay::ReplayTable::new([0x5A; 32])),
+            cache: leak(fapi_core::cache::TokenCache::new()),
+            nonces: leak(fapi_core::nonce::NonceKeys::new()),
+            external_replay: false,
+            use_cache: true,
+        };
+        let keys: Vec<serde_json::Value> = issuers.iter().map(|(s, k)| s.jwk_with_kid(k)).collect();
+        f.keys
+            .view()
+            .load(jwks(&keys).as_bytes(), &fapi_core::jwk::JWKS_LIMITS)
+            .expect("fixture keys load");
+        f
+    }
+
+    /// The verifier over this fixture's state.
+    pub fn verifier(&self) -> fapi_core::request::Verifier<'static> {
+        use fapi_core::request::ReplayStore;
+        fapi_core::request::Verifier::new(
+            self.policy,
+            self.keys.view(),
+            if self.external_replay {
+                ReplayStore::External
+            } else {
+                ReplayStore::Table(self.replay.view())
+            },
+            if self.use_cache {
+                self.cache.view()
+            } else {
+                fapi_core::cache::CacheView::disabled()
+            },
+            self.nonces,
+        )
+    }
+}
+
+/// A request with the usual defaults (GET `/accounts` on base 0 at [`NOW`]).
+pub fn request<'r>(
+    authorization: &'r [&'r [u8]],
+    dpop: &'r [&'r [u8]],
+) -> fapi_core::request::Request<'r> {
+    fapi_core::request::Request {
+        method: b"GET",
+        target: b"/accounts",
+        base: 0,
+        authorization,
+        dpop,
+        client_cert: None,
+        required_scopes: &[],
+        now: NOW,
+    }
 }

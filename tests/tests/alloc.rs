@@ -88,3 +88,70 @@ fn jwks_load_parse_verify_validate_allocate_nothing() {
         assert_eq!(n, 0, "verify_access_token allocated");
     }
 }
+
+#[test]
+fn whole_decision_allocates_nothing() {
+    use fapi_core::mtls::CertEncoding;
+    use fapi_core::request::{CertSource, ClientCert, Context, Decision};
+    use fapi_tests::{Fixture, dpop_token, proof, request};
+    let iss = Signer::es256(1);
+    let holder = Signer::es256(2);
+    let f = Fixture::new(&[(&iss, "k1")], |b| b.nonce_required(true));
+    f.nonces.set_secret(&[9u8; 32], fapi_tests::NOW).unwrap();
+    let nonce = f.nonces.current(fapi_tests::NOW, 60).unwrap();
+    let v = f.verifier();
+    let mut ctx: Box<Context> = Box::default();
+    let token = dpop_token(&iss, "k1", &holder);
+    let auth = format!("DPoP {token}");
+    let htu = "https://rs.example.com/accounts";
+    let good = proof(
+        &holder,
+        "GET",
+        htu,
+        fapi_tests::NOW,
+        "a1",
+        Some(&token),
+        Some(nonce.as_str()),
+    );
+    let good2 = proof(
+        &holder,
+        "GET",
+        htu,
+        fapi_tests::NOW,
+        "a2",
+        Some(&token),
+        Some(nonce.as_str()),
+    );
+    let no_nonce = proof(
+        &holder,
+        "GET",
+        htu,
+        fapi_tests::NOW,
+        "a3",
+        Some(&token),
+        None,
+    );
+    let cert = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let a = [auth.as_bytes()];
+    // allow (uncached), allow (cached), replay, nonce challenge, no credentials
+    let cases: [(&[u8], bool); 4] = [
+        (good.as_bytes(), true),
+        (good2.as_bytes(), true),
+        (good.as_bytes(), false),
+        (no_nonce.as_bytes(), false),
+    ];
+    for (p, want_allow) in cases {
+        let d = [p];
+        let mut r = request(&a, &d);
+        r.client_cert = Some(ClientCert {
+            bytes: cert,
+            encoding: CertEncoding::Pem,
+            source: CertSource::TlsStack,
+        });
+        let (allowed, n) = count(|| matches!(v.decide(&mut ctx, &r), Decision::Allow(_)));
+        assert_eq!(allowed, want_allow);
+        assert_eq!(n, 0, "decision allocated");
+    }
+    let (_, n) = count(|| matches!(v.decide(&mut ctx, &request(&[], &[])), Decision::Deny(_)));
+    assert_eq!(n, 0, "denial allocated");
+}

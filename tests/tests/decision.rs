@@ -1,0 +1,3072 @@
+//! The named cases of the per-request decision (`Verifier::decide`): `htu` normalisation,
+//! proof claims and header, replay, schemes and credentials, `cnf` bindings, modes, nonces,
+//! the token cache, scopes, client certificates, the exact `WWW-Authenticate` challenges, the
+//! two-phase external replay store and the standalone `Verifier::check_proof`.
+//!
+//! The table cases each get a fresh [`Fixture`] and have exactly one expected outcome: `Allow`
+//! (optionally with the binding, cache hit and `DPoP-Nonce` asserted) or `Deny` with one exact
+//! [`Error`] (optionally with status, challenge and nonce). The runner also checks one invariant
+//! on every case: only an allowed DPoP request records a (key, `jti`) pair in the replay table.
+//! Every case runs (a panic is caught and reported as that case's result), every mismatch is
+//! collected, and the table fails once, listing each failing case with expected and actual
+//! results. Multi-step scenarios (replay, nonce rotation, cache and key rotation, replay-table
+//! capacity, the external store, `check_proof`) are separate `#[test]` functions.
+
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use fapi_core::Error;
+use fapi_core::cache::CacheView;
+use fapi_core::error::{
+    CapacityError, ClaimsError, DpopError, JwkError, JwsError, MisuseError, MtlsError, ProofDefect,
+    RequestError,
+};
+use fapi_core::htu::PublicBase;
+use fapi_core::jws::{Alg, AlgSet};
+use fapi_core::keystore::KeyStore;
+use fapi_core::mtls::CertEncoding;
+use fapi_core::nonce::NonceKeys;
+use fapi_core::policy::{Mode, Policy, PolicyBuilder};
+use fapi_core::replay::ReplayTable;
+use fapi_core::request::{
+    Binding, CertSource, ClientCert, Context, Decision, ReplayOutcome, ReplayStore, Request,
+    Verifier,
+};
+use fapi_tests::{
+    BASE, Fixture, NOW, Signer, b64u, b64u_decode, config, dpop_token, good_claims, good_token,
+    header, hex, jkt, jwks, leak, proof, proof_header, sha256_b64u, sign_raw,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+// ---------------------------------------------------------------------------------------------
+// Keys, tokens and proofs.
+
+/// The key id of the issuer key in every fixture.
+const KID: &str = "k1";
+/// The URL of the default request (`GET /accounts` on base 0).
+const URL: &str = "https://rs.example.com/accounts";
+/// The `algs` parameter of the default policy's DPoP challenge.
+const ALGS: &str = r#"algs="ES256 EdDSA Ed25519""#;
+/// The default proof max age and leeway (`Policy` defaults, leeway from `Config`).
+const MAX_AGE: u64 = 300;
+const LEEWAY: u64 = 10;
+/// P-256 order n (big-endian).
+const P256_N: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+/// The nonce secret of the nonce cases.
+const NONCE_SECRET: [u8; 32] = [7; 32];
+/// The default nonce slot (seconds).
+const SLOT: u64 = 60;
+
+fn issuer() -> Signer {
+    Signer::es256(1)
+}
+/// The DPoP key of most cases (ES256, so proofs can be malleated).
+fn holder() -> Signer {
+    Signer::es256(9)
+}
+fn holder_ed() -> Signer {
+    Signer::ed25519(9)
+}
+/// Another key: signs proofs for tokens bound to `holder`, or is bound itself.
+fn other() -> Signer {
+    Signer::es256(10)
+}
+
+fn jkt_bytes(s: &Signer) -> [u8; 32] {
+    b64u_decode(&jkt(s)).try_into().expect("32-byte thumbprint")
+}
+fn dpop_binding(s: &Signer) -> Binding {
+    Binding::Dpop { jkt: jkt_bytes(s) }
+}
+
+/// A token signed by the fixture issuer with exactly these claims.
+fn token_with(claims: &Value) -> String {
+    let iss = issuer();
+    sign_raw(&iss, &header(&iss, KID), &claims.to_string())
+}
+fn claims_with_cnf(cnf: Value) -> Value {
+    let mut c = good_claims();
+    c["cnf"] = cnf;
+    c
+}
+/// A token bound to `holder` by `cnf.jkt`.
+fn bound_token(holder: &Signer) -> String {
+    dpop_token(&issuer(), KID, holder)
+}
+/// An unbound (bearer) token.
+fn bearer_token() -> String {
+    good_token(&issuer(), KID)
+}
+/// A token bound by `cnf["x5t#S256"]`.
+fn x5t_token(x5t: &str) -> String {
+    token_with(&claims_with_cnf(json!({ "x5t#S256": x5t })))
+}
+
+/// An editable DPoP proof: header and claims as JSON, signed on [`Proof::sign`].
+#[derive(Clone)]
+struct Proof {
+    signer: Signer,
+    header: Value,
+    claims: Value,
+}
+
+/// The standard proof: `GET`, `htu`, `iat` [`NOW`], `jti` `"jti-1"`, `ath` of `token`.
+fn pf(signer: &Signer, htu: &str, token: Option<&str>) -> Proof {
+    let mut claims = json!({"htm": "GET", "htu": htu, "iat": NOW, "jti": "jti-1"});
+    if let Some(t) = token {
+        claims["ath"] = sha256_b64u(t.as_bytes()).into();
+    }
+    Proof {
+        signer: signer.clone(),
+        header: proof_header(signer),
+        claims,
+    }
+}
+
+impl Proof {
+    fn claim(mut self, name: &str, v: impl Into<Value>) -> Self {
+        self.claims[name] = v.into();
+        self
+    }
+    fn without(mut self, name: &str) -> Self {
+        self.claims
+            .as_object_mut()
+            .expect("claims object")
+            .remove(name);
+        self
+    }
+    fn hdr(mut self, name: &str, v: impl Into<Value>) -> Self {
+        self.header[name] = v.into();
+        self
+    }
+    fn hdr_without(mut self, name: &str) -> Self {
+        self.header
+            .as_object_mut()
+            .expect("header object")
+            .remove(name);
+        self
+    }
+    fn sign(&self) -> String {
+        sign_raw(
+            &self.signer,
+            &self.header.to_string(),
+            &self.claims.to_string(),
+        )
+    }
+    /// The header and claims with an empty signature (for `alg: none`).
+    fn unsigned(&self) -> String {
+        format!(
+            "{}.{}.",
+            b64u(self.header.to_string().as_bytes()),
+            b64u(self.claims.to_string().as_bytes())
+        )
+    }
+}
+
+/// The three segments of a compact JWS.
+fn segments(jws: &str) -> [String; 3] {
+    let v: Vec<&str> = jws.split('.').collect();
+    assert_eq!(v.len(), 3, "three segments");
+    [v[0].to_string(), v[1].to_string(), v[2].to_string()]
+}
+
+/// `a - b` for equal-length big-endian integers, `a >= b`.
+fn be_sub(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; a.len()];
+    let mut borrow = 0i16;
+    for i in (0..a.len()).rev() {
+        let mut d = i16::from(a[i]) - i16::from(b[i]) - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 256;
+            borrow = 1;
+        }
+        out[i] = u8::try_from(d).expect("byte");
+    }
+    assert_eq!(borrow, 0, "a >= b");
+    out
+}
+
+/// The ES256 proof with signature `(r, s)` replaced by `(r, n − s)`: also valid (JWS has no
+/// low-S rule), different bytes, same key and `jti`.
+fn malleate(es256_jws: &str) -> String {
+    let [h, p, s] = segments(es256_jws);
+    let sig = b64u_decode(&s);
+    assert_eq!(sig.len(), 64, "ES256 signature");
+    let mut out = sig[..32].to_vec();
+    out.extend(be_sub(&hex(P256_N), &sig[32..]));
+    assert_ne!(out, sig, "malleated signature differs");
+    format!("{h}.{p}.{}", b64u(&out))
+}
+
+/// A copy of `jws` with one signature bit flipped.
+fn bad_signature(jws: &str) -> String {
+    let [h, p, s] = segments(jws);
+    let mut sig = b64u_decode(&s);
+    sig[10] ^= 0x01;
+    format!("{h}.{p}.{}", b64u(&sig))
+}
+
+/// The nonce of slot `t / 60` under [`NONCE_SECRET`] (computed on a separate `NonceKeys`).
+fn nonce_at(t: u64) -> String {
+    let k = NonceKeys::new();
+    k.set_secret(&NONCE_SECRET, NOW).expect("nonce secret");
+    k.current(t, 60).expect("secret set").as_str().to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The RFC 7517 Appendix B certificate (RFC 8705 binding cases).
+
+/// The self-signed certificate of RFC 7517 Appendix B (`x5c[0]` of the example JWK with kid
+/// `1b94c`, CN=Brian Campbell), standard base64 of its DER.
+///
+/// Provenance: /work/shared/vectors/rfc/rfc8705_x5t_s256.json, vector
+/// `derived-rfc7517-b-certificate-x5t-s256` (`certificate_der_base64`); its self-signature was
+/// checked there with pyca/cryptography, which proves the DER bytes are intact.
+const RFC7517_B_CERT_B64: &str = "MIIDQjCCAiqgAwIBAgIGATz/FuLiMA0GCSqGSIb3DQEBBQUAMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDAeFw0xMzAyMjEyMzI5MTVaFw0xODA4MTQyMjI5MTVaMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAL64zn8/QnHYMeZ0LncoXaEde1fiLm1jHjmQsF/449IYALM9if6amFtPDy2yvz3YlRij66s5gyLCyO7ANuVRJx1NbgizcAblIgjtdf/u3WG7K+IiZhtELto/A7Fck9Ws6SQvzRvOE8uSirYbgmj6He4iO8NCyvaK0jIQRMMGQwsU1quGmFgHIXPLfnpnfajr1rVTAwtgV5LEZ4Iel+W1GC8ugMhyr4/p1MtcIM42EA8BzE6ZQqC7VPqPvEjZ2dbZkaBhPbiZAS3YeYBRDWm1p1OZtWamT3cEvqqPpnjL1XyW+oyVVkaZdklLQp2Btgt9qr21m42f4wTw+Xrp6rCKNb0CAwEAATANBgkqhkiG9w0BAQUFAAOCAQEAh8zGlfSlcI0o3rYDPBB07aXNswb4ECNIKG0CETTUxmXl9KUL+9gGlqCz5iWLOgWsnrcKcY0vXPG9J1r9AqBNTqNgHq2G03X09266X5CpOe1zFo+Owb1zxtp3PehFdfQJ610CDLEaS9V9Rqp17hCyybEpOGVwe8fnk+fbEL2Bo3UPGrpsHzUoaGpDftmWssZkhpBJKVMJyf/RuP2SmmaIzmnw9JiSlYhzo4tpzd5rFXhjRbg4zW9C+2qok+2+qDM1iJ684gPHMIY8aLWrdgQTxkumGmTqgawR+N5MDtdPTEQ0XfIBc2cJEUyMTY5MPvACWpkA6SdS4xSvdXK3IVfOWA==";
+/// Its `x5t#S256` (same vector file, `expected["x5t#S256"]`; computed there with two
+/// implementations, published in no RFC). The test also recomputes it.
+const RFC7517_B_X5T_S256: &str = "pJm2BBpkB8y7tCqrWM0X37WOmQTO8zQw-VpxVgBb21I";
+/// Its SHA-1 `x5t` (20 bytes: the wrong hash for RFC 8705).
+const RFC7517_B_X5T_SHA1: &str = "4pNenEBLv0JpLIdugWxQkOsZcK0";
+
+/// Standard base64 (with padding) to bytes, through the base64url decoder.
+fn std_b64_decode(s: &str) -> Vec<u8> {
+    b64u_decode(
+        s.trim_end_matches('=')
+            .replace('+', "-")
+            .replace('/', "_")
+            .as_str(),
+    )
+}
+/// Bytes to standard base64 with padding.
+fn std_b64_encode(bytes: &[u8]) -> String {
+    let mut s = b64u(bytes).replace('-', "+").replace('_', "/");
+    while !s.len().is_multiple_of(4) {
+        s.push('=');
+    }
+    s
+}
+fn cert_der() -> Vec<u8> {
+    std_b64_decode(RFC7517_B_CERT_B64)
+}
+/// PEM (RFC 7468): 64-character lines, LF line ends.
+fn pem_of(der: &[u8]) -> String {
+    let b = std_b64_encode(der);
+    let mut s = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b.as_bytes().chunks(64) {
+        s.push_str(std::str::from_utf8(line).expect("ascii"));
+        s.push('\n');
+    }
+    s.push_str("-----END CERTIFICATE-----\n");
+    s
+}
+/// nginx `$ssl_client_escaped_cert`: the PEM with every byte outside `A-Za-z0-9-._~`
+/// percent-escaped (newline `%0A`, space `%20`, `+` `%2B`, `/` `%2F`, `=` `%3D`).
+fn escaped_pem_of(der: &[u8]) -> String {
+    let mut s = String::new();
+    for b in pem_of(der).bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+/// RFC 9440 `Client-Cert`: an RFC 8941 byte sequence `:BASE64:`.
+fn client_cert_header_of(der: &[u8]) -> String {
+    format!(":{}:", std_b64_encode(der))
+}
+fn cert_x5t() -> [u8; 32] {
+    Sha256::digest(cert_der()).into()
+}
+fn mtls_binding() -> Binding {
+    Binding::Mtls {
+        x5t_s256: cert_x5t(),
+    }
+}
+/// The certificate with one byte changed inside its signature (near the end): still a
+/// well-formed DER `SEQUENCE`, another thumbprint.
+fn other_cert_der() -> Vec<u8> {
+    let mut d = cert_der();
+    let i = d.len() - 10;
+    d[i] ^= 0x01;
+    d
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests.
+
+/// An owned request; [`decide`] borrows it into a [`Request`].
+#[derive(Clone, Debug)]
+struct Req {
+    method: Vec<u8>,
+    target: Vec<u8>,
+    base: usize,
+    auth: Vec<Vec<u8>>,
+    dpop: Vec<Vec<u8>>,
+    cert: Option<(Vec<u8>, CertEncoding)>,
+    scopes: Vec<String>,
+    now: u64,
+}
+
+impl Req {
+    /// `GET /accounts` on base 0 at [`NOW`], no fields.
+    fn new() -> Self {
+        Self {
+            method: b"GET".to_vec(),
+            target: b"/accounts".to_vec(),
+            base: 0,
+            auth: Vec::new(),
+            dpop: Vec::new(),
+            cert: None,
+            scopes: Vec::new(),
+            now: NOW,
+        }
+    }
+    fn method(mut self, m: &str) -> Self {
+        self.method = m.as_bytes().to_vec();
+        self
+    }
+    fn target(mut self, t: &str) -> Self {
+        self.target = t.as_bytes().to_vec();
+        self
+    }
+    fn base(mut self, b: usize) -> Self {
+        self.base = b;
+        self
+    }
+    /// Replaces the `Authorization` fields.
+    fn auth(mut self, fields: &[&str]) -> Self {
+        self.auth = fields.iter().map(|f| f.as_bytes().to_vec()).collect();
+        self
+    }
+    /// Replaces the `DPoP` fields.
+    fn dpop(mut self, fields: &[&str]) -> Self {
+        self.dpop = fields.iter().map(|f| f.as_bytes().to_vec()).collect();
+        self
+    }
+    fn cert(mut self, bytes: impl Into<Vec<u8>>, enc: CertEncoding) -> Self {
+        self.cert = Some((bytes.into(), enc));
+        self
+    }
+    fn scopes(mut self, s: &[&str]) -> Self {
+        self.scopes = s.iter().map(|x| (*x).to_string()).collect();
+        self
+    }
+    fn now(mut self, t: u64) -> Self {
+        self.now = t;
+        self
+    }
+}
+
+/// `DPoP <token>` with one `DPoP` field.
+fn dpop_req(token: &str, proof: &str) -> Req {
+    Req::new().auth(&[&format!("DPoP {token}")]).dpop(&[proof])
+}
+/// `Bearer <token>`, no `DPoP` field.
+fn bearer_req(token: &str) -> Req {
+    Req::new().auth(&[&format!("Bearer {token}")])
+}
+
+fn new_ctx() -> Box<Context> {
+    Box::new(Context::new())
+}
+
+fn decide<'c>(v: &Verifier<'_>, ctx: &'c mut Context, r: &Req) -> Decision<'c> {
+    let auth: Vec<&[u8]> = r.auth.iter().map(Vec::as_slice).collect();
+    let dpop: Vec<&[u8]> = r.dpop.iter().map(Vec::as_slice).collect();
+    let scopes: Vec<&str> = r.scopes.iter().map(String::as_str).collect();
+    let client_cert = r.cert.as_ref().map(|(bytes, encoding)| ClientCert {
+        bytes,
+        encoding: *encoding,
+        source: if *encoding == CertEncoding::Der {
+            CertSource::TlsStack
+        } else {
+            CertSource::TrustedProxy
+        },
+    });
+    let req = Request {
+        method: &r.method,
+        target: &r.target,
+        base: r.base,
+        authorization: &auth,
+        dpop: &dpop,
+        client_cert,
+        required_scopes: &scopes,
+        now: r.now,
+    };
+    v.decide(ctx, &req)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expected outcomes.
+
+#[derive(Clone, Debug)]
+enum Want {
+    Allow {
+        binding: Option<Binding>,
+        cache_hit: Option<bool>,
+        /// `Some(x)`: `Allow::dpop_nonce()` must be `x`.
+        nonce: Option<Option<String>>,
+    },
+    Deny {
+        error: Error,
+        status: Option<u16>,
+        challenge: Option<String>,
+        /// `Some(x)`: `Deny::dpop_nonce()` must be `x`.
+        nonce: Option<Option<String>>,
+    },
+}
+
+fn allow() -> Want {
+    Want::Allow {
+        binding: None,
+        cache_hit: None,
+        nonce: None,
+    }
+}
+fn deny(e: impl Into<Error>) -> Want {
+    Want::Deny {
+        error: e.into(),
+        status: None,
+        challenge: None,
+        nonce: None,
+    }
+}
+fn proof_jws(e: JwsError) -> Want {
+    deny(Error::Proof(ProofDefect::Jws(e)))
+}
+fn proof_jwk(e: JwkError) -> Want {
+    deny(Error::Proof(ProofDefect::Jwk(e)))
+}
+/// Allowed with `Binding::Dpop` of [`holder`].
+fn ok_dpop() -> Want {
+    allow().binding(dpop_binding(&holder()))
+}
+
+impl Want {
+    fn binding(mut self, b: Binding) -> Self {
+        if let Self::Allow { binding, .. } = &mut self {
+            *binding = Some(b);
+        }
+        self
+    }
+    fn cache_hit(mut self, h: bool) -> Self {
+        if let Self::Allow { cache_hit, .. } = &mut self {
+            *cache_hit = Some(h);
+        }
+        self
+    }
+    fn nonce(mut self, n: Option<&str>) -> Self {
+        let n = Some(n.map(str::to_string));
+        match &mut self {
+            Self::Allow { nonce, .. } | Self::Deny { nonce, .. } => *nonce = n,
+        }
+        self
+    }
+    fn status(mut self, s: u16) -> Self {
+        if let Self::Deny { status, .. } = &mut self {
+            *status = Some(s);
+        }
+        self
+    }
+    fn challenge(mut self, c: &str) -> Self {
+        if let Self::Deny { challenge, .. } = &mut self {
+            *challenge = Some(c.to_string());
+        }
+        self
+    }
+    fn is_dpop_allow(&self) -> bool {
+        matches!(
+            self,
+            Self::Allow {
+                binding: Some(Binding::Dpop { .. } | Binding::Both { .. }),
+                ..
+            }
+        )
+    }
+}
+
+fn describe(d: &Decision<'_>) -> String {
+    match d {
+        Decision::Allow(a) => format!(
+            "Allow(binding {:?}, cache_hit {}, nonce {:?})",
+            a.binding(),
+            a.cache_hit(),
+            a.dpop_nonce()
+        ),
+        Decision::Deny(x) => format!(
+            "Deny({:?}, status {}, challenge {:?}, nonce {:?})",
+            x.error(),
+            x.status(),
+            x.www_authenticate(),
+            x.dpop_nonce()
+        ),
+        Decision::NeedsReplayCheck(c) => {
+            format!("NeedsReplayCheck(key {}, expiry {})", c.key(), c.expiry())
+        }
+    }
+}
+
+/// The mismatches between a decision and the expected outcome.
+fn check(d: &Decision<'_>, want: &Want) -> Vec<String> {
+    let mut out = Vec::new();
+    match (d, want) {
+        (
+            Decision::Allow(a),
+            Want::Allow {
+                binding,
+                cache_hit,
+                nonce,
+            },
+        ) => {
+            if let Some(b) = binding
+                && a.binding() != *b
+            {
+                out.push(format!("binding: expected {b:?}, got {:?}", a.binding()));
+            }
+            if let Some(h) = cache_hit
+                && a.cache_hit() != *h
+            {
+                out.push(format!("cache_hit: expected {h}, got {}", a.cache_hit()));
+            }
+            if let Some(n) = nonce
+                && a.dpop_nonce() != n.as_deref()
+            {
+                out.push(format!(
+                    "dpop_nonce: expected {n:?}, got {:?}",
+                    a.dpop_nonce()
+                ));
+            }
+        }
+        (
+            Decision::Deny(x),
+            Want::Deny {
+                error,
+                status,
+                challenge,
+                nonce,
+            },
+        ) => {
+            if x.error() != *error {
+                out.push(format!("expected Deny({error:?}), got {}", describe(d)));
+            }
+            if let Some(s) = status
+                && x.status() != *s
+            {
+                out.push(format!("status: expected {s}, got {}", x.status()));
+            }
+            if let Some(c) = challenge
+                && x.www_authenticate() != c
+            {
+                out.push(format!(
+                    "WWW-Authenticate: expected {c:?}, got {:?}",
+                    x.www_authenticate()
+                ));
+            }
+            if let Some(n) = nonce
+                && x.dpop_nonce() != n.as_deref()
+            {
+                out.push(format!(
+                    "dpop_nonce: expected {n:?}, got {:?}",
+                    x.dpop_nonce()
+                ));
+            }
+        }
+        (_, w) => out.push(format!("expected {w:?}, got {}", describe(d))),
+    }
+    out
+}
+
+/// Decides `r` and panics (naming `step`) unless the outcome is `want`.
+fn expect(v: &Verifier<'_>, ctx: &mut Context, r: &Req, want: &Want, step: &str) {
+    let d = decide(v, ctx, r);
+    let failures = check(&d, want);
+    assert!(failures.is_empty(), "{step}: {}", failures.join("; "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The case table.
+
+type Build = fn(PolicyBuilder<'static>) -> PolicyBuilder<'static>;
+
+struct Case {
+    name: String,
+    policy: Build,
+    setup: Option<fn(&Fixture)>,
+    req: Req,
+    want: Want,
+}
+
+fn case(name: impl Into<String>, req: Req, want: Want) -> Case {
+    Case {
+        name: name.into(),
+        policy: |b| b,
+        setup: None,
+        req,
+        want,
+    }
+}
+
+impl Case {
+    fn policy(mut self, p: Build) -> Self {
+        self.policy = p;
+        self
+    }
+    fn setup(mut self, s: fn(&Fixture)) -> Self {
+        self.setup = Some(s);
+        self
+    }
+}
+
+fn run_case(c: &Case) -> Vec<String> {
+    let f = Fixture::new(&[(&issuer(), KID)], c.policy);
+    if let Some(s) = c.setup {
+        s(&f);
+    }
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let d = decide(&v, &mut ctx, &c.req);
+    let mut out = check(&d, &c.want);
+    // Only an allowed DPoP request consumes replay capacity.
+    let live = f.replay.view().live(c.req.now);
+    let want_live = usize::from(c.want.is_dpop_allow());
+    if live != want_live {
+        out.push(format!(
+            "replay table: expected {want_live} live entries, got {live}"
+        ));
+    }
+    out
+}
+
+/// A DPoP request for [`holder`]'s bound token with the standard proof edited by `edit`.
+fn proof_case(name: &str, edit: impl FnOnce(Proof) -> Proof, want: Want) -> Case {
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = edit(pf(&h, URL, Some(&tok))).sign();
+    case(name, dpop_req(&tok, &p), want)
+}
+
+/// A DPoP request with target `target` on base `base` and a proof for `htu`.
+fn htu_case(name: &str, target: &str, base: usize, htu: &str, want: Want) -> Case {
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = pf(&h, htu, Some(&tok)).sign();
+    case(name, dpop_req(&tok, &p).target(target).base(base), want)
+}
+
+fn htu_cases() -> Vec<Case> {
+    let mismatch = || deny(DpopError::HtuMismatch);
+    let invalid = || deny(DpopError::HtuInvalid);
+    let target = || deny(RequestError::InvalidTarget).status(400);
+    vec![
+        htu_case("htu exact", "/accounts", 0, URL, ok_dpop()),
+        // Allowed normalisations.
+        htu_case(
+            "htu scheme uppercase",
+            "/accounts",
+            0,
+            "HTTPS://rs.example.com/accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "htu host mixed case",
+            "/accounts",
+            0,
+            "https://RS.Example.COM/accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "htu default port 443",
+            "/accounts",
+            0,
+            "https://rs.example.com:443/accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "htu empty port",
+            "/accounts",
+            0,
+            "https://rs.example.com:/accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "htu empty path for target /",
+            "/",
+            0,
+            "https://rs.example.com",
+            ok_dpop(),
+        ),
+        htu_case(
+            "htu / for target /",
+            "/",
+            0,
+            "https://rs.example.com/",
+            ok_dpop(),
+        ),
+        htu_case(
+            "htu empty path with default port for target /",
+            "/",
+            0,
+            "https://rs.example.com:443",
+            ok_dpop(),
+        ),
+        htu_case(
+            "percent-encoding hex case: target lower, htu upper",
+            "/caf%c3%a9",
+            0,
+            "https://rs.example.com/caf%C3%A9",
+            ok_dpop(),
+        ),
+        htu_case(
+            "percent-encoding hex case: target upper, htu lower",
+            "/a%2Fb",
+            0,
+            "https://rs.example.com/a%2fb",
+            ok_dpop(),
+        ),
+        htu_case(
+            "encoded unreserved char in htu (%61ccounts)",
+            "/accounts",
+            0,
+            "https://rs.example.com/%61ccounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "encoded unreserved char in target (%61ccounts)",
+            "/%61ccounts",
+            0,
+            URL,
+            ok_dpop(),
+        ),
+        htu_case(
+            "encoded tilde %7e vs ~",
+            "/~alice",
+            0,
+            "https://rs.example.com/%7ealice",
+            ok_dpop(),
+        ),
+        htu_case(
+            "dot segments in htu",
+            "/accounts",
+            0,
+            "https://rs.example.com/x/./../accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "encoded dot segments in htu",
+            "/accounts",
+            0,
+            "https://rs.example.com/x/%2E%2e/accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "dot segments in target",
+            "/x/../accounts",
+            0,
+            URL,
+            ok_dpop(),
+        ),
+        htu_case(
+            "query in htu ignored",
+            "/accounts",
+            0,
+            "https://rs.example.com/accounts?x=1",
+            ok_dpop(),
+        ),
+        htu_case(
+            "fragment in htu ignored",
+            "/accounts",
+            0,
+            "https://rs.example.com/accounts#frag",
+            ok_dpop(),
+        ),
+        htu_case(
+            "query in target ignored",
+            "/accounts?page=2",
+            0,
+            URL,
+            ok_dpop(),
+        ),
+        htu_case(
+            "different queries in target and htu",
+            "/accounts?page=2",
+            0,
+            "https://rs.example.com/accounts?page=3#f",
+            ok_dpop(),
+        ),
+        // Differences.
+        htu_case(
+            "htu trailing slash",
+            "/accounts",
+            0,
+            "https://rs.example.com/accounts/",
+            mismatch(),
+        ),
+        htu_case("target trailing slash", "/accounts/", 0, URL, mismatch()),
+        htu_case(
+            "htu path case",
+            "/accounts",
+            0,
+            "https://rs.example.com/Accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "htu %2F vs target /",
+            "/a/b",
+            0,
+            "https://rs.example.com/a%2Fb",
+            mismatch(),
+        ),
+        htu_case(
+            "htu / vs target %2F",
+            "/a%2Fb",
+            0,
+            "https://rs.example.com/a/b",
+            mismatch(),
+        ),
+        htu_case(
+            "htu http vs https",
+            "/accounts",
+            0,
+            "http://rs.example.com/accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "htu other port",
+            "/accounts",
+            0,
+            "https://rs.example.com:8443/accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "htu other host",
+            "/accounts",
+            0,
+            "https://api.example.com/accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "htu host with trailing dot",
+            "/accounts",
+            0,
+            "https://rs.example.com./accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "htu double slash",
+            "/accounts",
+            0,
+            "https://rs.example.com//accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "htu with userinfo",
+            "/accounts",
+            0,
+            "https://user@rs.example.com/accounts",
+            invalid(),
+        ),
+        htu_case(
+            "htu with userinfo and password",
+            "/accounts",
+            0,
+            "https://user:pw@rs.example.com/accounts",
+            invalid(),
+        ),
+        htu_case("relative htu", "/accounts", 0, "/accounts", invalid()),
+        htu_case(
+            "htu without scheme",
+            "/accounts",
+            0,
+            "rs.example.com/accounts",
+            invalid(),
+        ),
+        htu_case(
+            "htu with scheme wss",
+            "/accounts",
+            0,
+            "wss://rs.example.com/accounts",
+            invalid(),
+        ),
+        htu_case("htu empty", "/accounts", 0, "", invalid()),
+        htu_case(
+            "htu with a space",
+            "/accounts",
+            0,
+            "https://rs.example.com/acc ounts",
+            invalid(),
+        ),
+        htu_case(
+            "htu with invalid percent-encoding",
+            "/accounts",
+            0,
+            "https://rs.example.com/acc%zzounts",
+            invalid(),
+        ),
+        // Base index 1: https://api.example.com:8443/v1, a prefix the proxy removed.
+        htu_case(
+            "base 1: prefix restored",
+            "/accounts",
+            1,
+            "https://api.example.com:8443/v1/accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "base 1: htu without the prefix",
+            "/accounts",
+            1,
+            "https://api.example.com:8443/accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "base 1: htu without the port",
+            "/accounts",
+            1,
+            "https://api.example.com/v1/accounts",
+            mismatch(),
+        ),
+        htu_case("base 1: htu of base 0", "/accounts", 1, URL, mismatch()),
+        htu_case(
+            "base 1: target .. does not climb into the prefix",
+            "/../accounts",
+            1,
+            "https://api.example.com:8443/v1/accounts",
+            ok_dpop(),
+        ),
+        htu_case(
+            "base 1: target .. cannot drop the prefix",
+            "/../accounts",
+            1,
+            "https://api.example.com:8443/accounts",
+            mismatch(),
+        ),
+        htu_case(
+            "base index out of range",
+            "/accounts",
+            2,
+            URL,
+            deny(MisuseError::InvalidArgument).status(500).challenge(""),
+        ),
+        // Request targets.
+        htu_case(
+            "absolute-form target with the base origin",
+            "https://rs.example.com/accounts",
+            0,
+            URL,
+            ok_dpop(),
+        ),
+        htu_case(
+            "absolute-form target with the base origin, other spelling",
+            "HTTPS://RS.example.com:443/accounts?x=1",
+            0,
+            URL,
+            ok_dpop(),
+        ),
+        htu_case(
+            "absolute-form target with another host",
+            "https://evil.example.com/accounts",
+            0,
+            "https://evil.example.com/accounts",
+            target(),
+        ),
+        htu_case(
+            "absolute-form target with another scheme",
+            "http://rs.example.com/accounts",
+            0,
+            "http://rs.example.com/accounts",
+            target(),
+        ),
+        htu_case(
+            "absolute-form target with another port",
+            "https://rs.example.com:8443/accounts",
+            0,
+            "https://rs.example.com:8443/accounts",
+            target(),
+        ),
+        htu_case("asterisk-form target", "*", 0, URL, target()),
+        htu_case(
+            "authority-form target",
+            "rs.example.com:443",
+            0,
+            URL,
+            target(),
+        ),
+        htu_case("relative target", "accounts", 0, URL, target()),
+        htu_case("empty target", "", 0, URL, target()),
+        // RFC 9112 §3.2: a request-target has no fragment.
+        htu_case("target with a fragment", "/accounts#f", 0, URL, target()),
+        htu_case("target with a space", "/acc ounts", 0, URL, target()),
+        // The target is the request's, whatever the credentials: a bearer request is refused
+        // for a target that is not this resource server's either.
+        case(
+            "asterisk-form target with a bearer token",
+            bearer_req(&bearer_token()).target("*"),
+            target(),
+        ),
+        case(
+            "absolute-form target of another origin with a bearer token",
+            bearer_req(&bearer_token()).target("https://evil.example.com/accounts"),
+            target(),
+        ),
+    ]
+}
+
+fn proof_claim_cases() -> Vec<Case> {
+    vec![
+        proof_case(
+            "htm lowercase get",
+            |p| p.claim("htm", "get"),
+            deny(DpopError::HtmMismatch),
+        ),
+        proof_case(
+            "htm POST for GET",
+            |p| p.claim("htm", "POST"),
+            deny(DpopError::HtmMismatch),
+        ),
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).claim("htm", "POST").sign();
+            case(
+                "htm POST for POST",
+                dpop_req(&tok, &p).method("POST"),
+                ok_dpop(),
+            )
+        },
+        proof_case(
+            "htm missing",
+            |p| p.without("htm"),
+            deny(DpopError::HtmMissing),
+        ),
+        proof_case(
+            "htu missing",
+            |p| p.without("htu"),
+            deny(DpopError::HtuMissing),
+        ),
+        proof_case(
+            "iat missing",
+            |p| p.without("iat"),
+            deny(DpopError::IatMissing),
+        ),
+        proof_case(
+            "jti missing",
+            |p| p.without("jti"),
+            deny(DpopError::JtiMissing),
+        ),
+        proof_case(
+            "htm not a string",
+            |p| p.claim("htm", 1),
+            deny(DpopError::ClaimType),
+        ),
+        proof_case(
+            "iat a string",
+            |p| p.claim("iat", NOW.to_string()),
+            deny(DpopError::ClaimType),
+        ),
+        proof_case(
+            "iat NOW - 300 (max age)",
+            |p| p.claim("iat", NOW - MAX_AGE),
+            ok_dpop(),
+        ),
+        proof_case(
+            "iat NOW - 301 (too old)",
+            |p| p.claim("iat", NOW - MAX_AGE - 1),
+            deny(DpopError::IatTooOld),
+        ),
+        proof_case(
+            "iat NOW + 10 (leeway)",
+            |p| p.claim("iat", NOW + LEEWAY),
+            ok_dpop(),
+        ),
+        proof_case(
+            "iat NOW + 11 (in future)",
+            |p| p.claim("iat", NOW + LEEWAY + 1),
+            deny(DpopError::IatInFuture),
+        ),
+        proof_case(
+            "jti 256 bytes",
+            |p| p.claim("jti", "j".repeat(256)),
+            ok_dpop(),
+        ),
+        proof_case(
+            "jti 257 bytes",
+            |p| p.claim("jti", "j".repeat(257)),
+            deny(DpopError::JtiTooLong),
+        ),
+        proof_case(
+            "ath missing",
+            |p| p.without("ath"),
+            deny(DpopError::AthMissing),
+        ),
+        proof_case(
+            "ath padded",
+            |p| {
+                let a = format!("{}=", sha256_b64u(bound_token(&holder()).as_bytes()));
+                p.claim("ath", a)
+            },
+            deny(DpopError::AthMismatch),
+        ),
+        proof_case(
+            "ath hex",
+            |p| {
+                let d = Sha256::digest(bound_token(&holder()).as_bytes());
+                let hx: String = d.iter().map(|b| format!("{b:02x}")).collect();
+                p.claim("ath", hx)
+            },
+            deny(DpopError::AthMismatch),
+        ),
+        proof_case(
+            "ath wrong",
+            |p| p.claim("ath", sha256_b64u(b"something else")),
+            deny(DpopError::AthMismatch),
+        ),
+        proof_case(
+            "ath of another token",
+            |p| p.claim("ath", sha256_b64u(bound_token(&other()).as_bytes())),
+            deny(DpopError::AthMismatch),
+        ),
+        proof_case(
+            "ath empty",
+            |p| p.claim("ath", ""),
+            deny(DpopError::AthMismatch),
+        ),
+    ]
+}
+
+fn proof_header_cases() -> Vec<Case> {
+    vec![
+        proof_case(
+            "typ missing",
+            |p| p.hdr_without("typ"),
+            proof_jws(JwsError::TypMissing),
+        ),
+        proof_case(
+            "typ jwt",
+            |p| p.hdr("typ", "jwt"),
+            proof_jws(JwsError::TypMismatch),
+        ),
+        proof_case(
+            "typ at+jwt",
+            |p| p.hdr("typ", "at+jwt"),
+            proof_jws(JwsError::TypMismatch),
+        ),
+        proof_case(
+            "typ application/dpop+jwt",
+            |p| p.hdr("typ", "application/dpop+jwt"),
+            ok_dpop(),
+        ),
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).hdr("alg", "none").unsigned();
+            case(
+                "alg none, empty signature",
+                dpop_req(&tok, &p),
+                proof_jws(JwsError::AlgNone),
+            )
+        },
+        proof_case(
+            "alg none with a real signature",
+            |p| p.hdr("alg", "none"),
+            proof_jws(JwsError::AlgNone),
+        ),
+        proof_case(
+            "alg HS256",
+            |p| p.hdr("alg", "HS256"),
+            proof_jws(JwsError::AlgSymmetric),
+        ),
+        proof_case(
+            "alg missing",
+            |p| p.hdr_without("alg"),
+            proof_jws(JwsError::AlgMissing),
+        ),
+        {
+            let h = holder_ed();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).sign();
+            case(
+                "Ed25519 proof (EdDSA) allowed by default",
+                dpop_req(&tok, &p),
+                allow().binding(dpop_binding(&h)),
+            )
+        },
+        {
+            let h = holder_ed();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).sign();
+            case(
+                "proof alg EdDSA not in the proof allowlist (ES256 only)",
+                dpop_req(&tok, &p),
+                proof_jws(JwsError::AlgNotAllowed),
+            )
+            .policy(|b| b.proof_algs(AlgSet::of(&[Alg::Es256])))
+        },
+        proof_case(
+            "proof alg ES256 not in the proof allowlist (EdDSA only)",
+            |p| p,
+            proof_jws(JwsError::AlgNotAllowed),
+        )
+        .policy(|b| b.proof_algs(AlgSet::of(&[Alg::EdDsa]))),
+        proof_case(
+            "crit in proof header",
+            |p| p.hdr("crit", json!(["exp"])),
+            proof_jws(JwsError::CritPresent),
+        ),
+        proof_case(
+            "jwk missing",
+            |p| p.hdr_without("jwk"),
+            deny(DpopError::JwkMissing),
+        ),
+        proof_case(
+            "jwk a string",
+            |p| p.hdr("jwk", "key"),
+            deny(DpopError::JwkMissing),
+        ),
+        proof_case(
+            "private jwk (with d)",
+            |p| {
+                // The real private scalar of `Signer::es256(9)`.
+                let mut d = [0x11u8; 32];
+                d[0] = 0x42;
+                d[31] = 9;
+                let mut jwk = holder().public_jwk();
+                jwk["d"] = b64u(&d).into();
+                p.hdr("jwk", jwk)
+            },
+            proof_jwk(JwkError::KeyPrivate),
+        ),
+        proof_case(
+            "jwk with use enc",
+            |p| {
+                let mut jwk = holder().public_jwk();
+                jwk["use"] = "enc".into();
+                p.hdr("jwk", jwk)
+            },
+            deny(DpopError::JwkUnusable),
+        ),
+        proof_case(
+            "jwk of another curve (P-384)",
+            |p| {
+                let mut jwk = holder().public_jwk();
+                jwk["crv"] = "P-384".into();
+                p.hdr("jwk", jwk)
+            },
+            deny(DpopError::JwkUnusable),
+        ),
+        proof_case(
+            "jwk Ed25519 with alg ES256",
+            |p| p.hdr("jwk", holder_ed().public_jwk()),
+            proof_jwk(JwkError::AlgKeyMismatch),
+        ),
+        proof_case(
+            "jwk not the signer (header names another key)",
+            |p| p.hdr("jwk", other().public_jwk()),
+            proof_jws(JwsError::BadSignature),
+        ),
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = bad_signature(&pf(&h, URL, Some(&tok)).sign());
+            case(
+                "proof signature bit flipped",
+                dpop_req(&tok, &p),
+                proof_jws(JwsError::BadSignature),
+            )
+        },
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = malleate(&pf(&h, URL, Some(&tok)).sign());
+            case(
+                "malleated ES256 proof (r, n - s) alone is valid",
+                dpop_req(&tok, &p),
+                ok_dpop(),
+            )
+        },
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).sign();
+            case(
+                "proof not a JWS",
+                dpop_req(&tok, &p[..p.find('.').expect("dot")]),
+                proof_jws(JwsError::Segments),
+            )
+        },
+    ]
+}
+
+fn scheme_cases() -> Vec<Case> {
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = pf(&h, URL, Some(&tok)).sign();
+    let p2 = pf(&h, URL, Some(&tok)).claim("jti", "jti-2").sign();
+    let bt = bearer_token();
+    let bt_proof = pf(&h, URL, Some(&bt)).sign();
+    vec![
+        case(
+            "DPoP scheme, bound token, proof",
+            dpop_req(&tok, &p),
+            ok_dpop().cache_hit(false).nonce(None),
+        ),
+        case(
+            "scheme name dpop lowercase",
+            dpop_req(&tok, &p).auth(&[&format!("dpop {tok}")]),
+            ok_dpop(),
+        ),
+        case(
+            "scheme name DPOP uppercase",
+            dpop_req(&tok, &p).auth(&[&format!("DPOP {tok}")]),
+            ok_dpop(),
+        ),
+        case(
+            "DPoP field with surrounding spaces",
+            dpop_req(&tok, &p).dpop(&[&format!("  {p} ")]),
+            ok_dpop(),
+        ),
+        case(
+            "Bearer scheme, unbound token",
+            bearer_req(&bt),
+            allow().binding(Binding::None).cache_hit(false).nonce(None),
+        ),
+        case(
+            "scheme name bearer lowercase",
+            Req::new().auth(&[&format!("bearer {bt}")]),
+            allow().binding(Binding::None),
+        ),
+        case(
+            "scheme name BEARER uppercase",
+            Req::new().auth(&[&format!("BEARER {bt}")]),
+            allow().binding(Binding::None),
+        ),
+        case(
+            "Bearer with a DPoP field is still a bearer request",
+            bearer_req(&bt).dpop(&[&bt_proof]),
+            allow().binding(Binding::None),
+        ),
+        case(
+            "Bearer downgrade of a DPoP-bound token",
+            bearer_req(&tok),
+            deny(DpopError::BearerDowngrade).status(401),
+        ),
+        case(
+            "Bearer downgrade of a DPoP-bound token with a proof",
+            bearer_req(&tok).dpop(&[&p]),
+            deny(DpopError::BearerDowngrade),
+        ),
+        case(
+            "unbound token with DPoP scheme",
+            dpop_req(&bt, &bt_proof),
+            deny(DpopError::TokenNotBound).status(401),
+        ),
+        case(
+            "DPoP scheme without DPoP field",
+            Req::new().auth(&[&format!("DPoP {tok}")]),
+            deny(DpopError::ProofMissing).status(401),
+        ),
+        case(
+            "two DPoP fields",
+            dpop_req(&tok, &p).dpop(&[&p, &p2]),
+            deny(DpopError::MultipleProofs),
+        ),
+        case(
+            "one DPoP field folded with a comma",
+            dpop_req(&tok, &p).dpop(&[&format!("{p}, {p2}")]),
+            deny(DpopError::MultipleProofs),
+        ),
+        case(
+            "two Authorization fields",
+            dpop_req(&tok, &p).auth(&[&format!("DPoP {tok}"), &format!("DPoP {tok}")]),
+            deny(RequestError::MultipleAuthorization).status(400),
+        ),
+        case(
+            "one Authorization field folded with a comma",
+            dpop_req(&tok, &p).auth(&[&format!("DPoP {tok}, Bearer {bt}")]),
+            deny(RequestError::MultipleAuthorization).status(400),
+        ),
+        case(
+            "access_token query parameter",
+            dpop_req(&tok, &p).target(&format!("/accounts?access_token={tok}")),
+            deny(RequestError::TokenInQuery).status(400),
+        ),
+        case(
+            "access_token query parameter without credentials",
+            Req::new().target("/accounts?x=1&access_token=abc"),
+            deny(RequestError::TokenInQuery).status(400),
+        ),
+        case(
+            "access%5Ftoken query parameter",
+            bearer_req(&bt).target("/accounts?access%5Ftoken=abc"),
+            deny(RequestError::TokenInQuery).status(400),
+        ),
+        case(
+            "x_access_token query parameter is not the token",
+            bearer_req(&bt).target("/accounts?x_access_token=abc"),
+            allow().binding(Binding::None),
+        ),
+        case(
+            "no Authorization",
+            Req::new(),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge(&format!("Bearer, DPoP {ALGS}")),
+        ),
+        case(
+            "no Authorization but a DPoP field",
+            Req::new().dpop(&[&p]),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge(&format!("Bearer, DPoP {ALGS}")),
+        ),
+        case(
+            "Basic credentials",
+            Req::new().auth(&["Basic xyz"]),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge(&format!("Bearer, DPoP {ALGS}")),
+        ),
+        case(
+            "Bearer with no token",
+            Req::new().auth(&["Bearer"]),
+            deny(RequestError::MalformedAuthorization).status(400),
+        ),
+        case(
+            "Bearer and a space, no token",
+            Req::new().auth(&["Bearer "]),
+            deny(RequestError::MalformedAuthorization).status(400),
+        ),
+        case(
+            "Bearer with two tokens",
+            Req::new().auth(&[&format!("Bearer {bt} {bt}")]),
+            deny(RequestError::MalformedAuthorization).status(400),
+        ),
+        case(
+            "DPoP with no token",
+            Req::new().auth(&["DPoP"]).dpop(&[&p]),
+            deny(RequestError::MalformedAuthorization).status(400),
+        ),
+        case(
+            "method with a space",
+            dpop_req(&tok, &p).method("GE T"),
+            deny(RequestError::InvalidMethod).status(400),
+        ),
+        case(
+            "empty method",
+            dpop_req(&tok, &p).method(""),
+            deny(RequestError::InvalidMethod).status(400),
+        ),
+    ]
+}
+
+fn cnf_and_mode_cases() -> Vec<Case> {
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = pf(&h, URL, Some(&tok)).sign();
+    let bt = bearer_token();
+    let x5t = x5t_token(RFC7517_B_X5T_S256);
+    let cnf_case = |name: &str, cnf: Value| {
+        let t = token_with(&claims_with_cnf(cnf));
+        let pr = pf(&holder(), URL, Some(&t)).sign();
+        case(
+            name,
+            dpop_req(&t, &pr),
+            deny(ClaimsError::CnfUnsupported).status(401),
+        )
+    };
+    vec![
+        {
+            let t = bound_token(&other());
+            let pr = pf(&h, URL, Some(&t)).sign();
+            case(
+                "cnf.jkt of another key",
+                dpop_req(&t, &pr),
+                deny(DpopError::JktMismatch).status(401).challenge(&format!(
+                    "DPoP error=\"invalid_token\", error_description=\"dpop_jkt_mismatch\", {ALGS}, Bearer"
+                )),
+            )
+        },
+        {
+            let t = token_with(&claims_with_cnf(json!({ "jkt": format!("{}=", jkt(&h)) })));
+            let pr = pf(&h, URL, Some(&t)).sign();
+            case(
+                "cnf.jkt padded never matches",
+                dpop_req(&t, &pr),
+                deny(DpopError::JktMismatch),
+            )
+        },
+        cnf_case(
+            "cnf with only x5t (SHA-1)",
+            json!({ "x5t": RFC7517_B_X5T_SHA1 }),
+        ),
+        cnf_case("cnf empty object", json!({})),
+        cnf_case("cnf a string", json!("jkt")),
+        cnf_case("cnf.jkt a number", json!({ "jkt": 1 })),
+        case(
+            "DPoP off: DPoP-bound token with Bearer",
+            bearer_req(&tok),
+            deny(DpopError::DpopDisabled).status(401),
+        )
+        .policy(|b| b.dpop(Mode::Off)),
+        case(
+            "DPoP off: DPoP-bound token with DPoP (scheme not offered)",
+            dpop_req(&tok, &p),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge("Bearer"),
+        )
+        .policy(|b| b.dpop(Mode::Off)),
+        case(
+            "DPoP off: unbound Bearer token",
+            bearer_req(&bt),
+            allow().binding(Binding::None),
+        )
+        .policy(|b| b.dpop(Mode::Off)),
+        case(
+            "DPoP required: unbound Bearer token",
+            bearer_req(&bt),
+            deny(DpopError::BindingRequired).status(401),
+        )
+        .policy(|b| b.dpop(Mode::Required)),
+        case(
+            "DPoP required: DPoP-bound token",
+            dpop_req(&tok, &p),
+            ok_dpop(),
+        )
+        .policy(|b| b.dpop(Mode::Required)),
+        case(
+            "DPoP required: certificate-bound token only",
+            bearer_req(&x5t).cert(cert_der(), CertEncoding::Der),
+            deny(DpopError::BindingRequired),
+        )
+        .policy(|b| b.dpop(Mode::Required)),
+        case(
+            "mTLS off: certificate-bound token",
+            bearer_req(&x5t).cert(cert_der(), CertEncoding::Der),
+            deny(MtlsError::MtlsDisabled).status(401),
+        )
+        .policy(|b| b.mtls(Mode::Off)),
+        case(
+            "mTLS required: DPoP-bound token only",
+            dpop_req(&tok, &p),
+            deny(DpopError::BindingRequired),
+        )
+        .policy(|b| b.mtls(Mode::Required)),
+        case(
+            "mTLS required: unbound token",
+            bearer_req(&bt),
+            deny(DpopError::BindingRequired),
+        )
+        .policy(|b| b.mtls(Mode::Required)),
+        case(
+            "allow_unbound(false): unbound token",
+            bearer_req(&bt),
+            deny(DpopError::BindingRequired),
+        )
+        .policy(|b| b.allow_unbound(false)),
+        case(
+            "FAPI 2.0 profile: unbound token",
+            bearer_req(&bt),
+            deny(DpopError::BindingRequired).status(401),
+        )
+        .policy(|b| b.fapi2_profile()),
+        case(
+            "FAPI 2.0 profile: DPoP-bound token",
+            dpop_req(&tok, &p),
+            ok_dpop(),
+        )
+        .policy(|b| b.fapi2_profile()),
+        case(
+            "FAPI 2.0 profile: certificate-bound token",
+            bearer_req(&x5t).cert(cert_der(), CertEncoding::Der),
+            allow().binding(mtls_binding()),
+        )
+        .policy(|b| b.fapi2_profile()),
+    ]
+}
+
+fn nonce_policy(b: PolicyBuilder<'static>) -> PolicyBuilder<'static> {
+    b.nonce_required(true)
+}
+fn nonce_secret(f: &Fixture) {
+    f.nonces
+        .set_secret(&NONCE_SECRET, NOW)
+        .expect("nonce secret");
+}
+
+fn nonce_cases() -> Vec<Case> {
+    let current = nonce_at(NOW);
+    let nonce_case = |name: &str, nonce: Option<&str>, want: Want| {
+        let h = holder();
+        let tok = bound_token(&h);
+        let mut p = pf(&h, URL, Some(&tok));
+        if let Some(n) = nonce {
+            p = p.claim("nonce", n);
+        }
+        case(name, dpop_req(&tok, &p.sign()), want)
+            .policy(nonce_policy)
+            .setup(nonce_secret)
+    };
+    let use_nonce = |desc: &str| {
+        format!("DPoP error=\"use_dpop_nonce\", error_description=\"{desc}\", {ALGS}, Bearer")
+    };
+    vec![
+        nonce_case(
+            "nonce missing",
+            None,
+            deny(DpopError::NonceMissing)
+                .status(401)
+                .challenge(&use_nonce("dpop_nonce_missing"))
+                .nonce(Some(&current)),
+        ),
+        nonce_case(
+            "nonce of two slots ago",
+            Some(&nonce_at(NOW - 2 * SLOT)),
+            deny(DpopError::NonceInvalid)
+                .status(401)
+                .challenge(&use_nonce("dpop_nonce_invalid"))
+                .nonce(Some(&current)),
+        ),
+        nonce_case(
+            "nonce of two slots ahead",
+            Some(&nonce_at(NOW + 2 * SLOT)),
+            deny(DpopError::NonceInvalid).nonce(Some(&current)),
+        ),
+        nonce_case(
+            "nonce garbage",
+            Some("not-a-nonce"),
+            deny(DpopError::NonceInvalid).nonce(Some(&current)),
+        ),
+        nonce_case(
+            "nonce of another secret",
+            Some(&{
+                let k = NonceKeys::new();
+                k.set_secret(&[8; 32], NOW).expect("secret");
+                k.current(NOW, 60).expect("set").as_str().to_string()
+            }),
+            deny(DpopError::NonceInvalid),
+        ),
+        nonce_case(
+            "nonce current",
+            Some(&current),
+            ok_dpop().nonce(Some(&current)),
+        ),
+        nonce_case(
+            "nonce of the previous slot",
+            Some(&nonce_at(NOW - SLOT)),
+            ok_dpop().nonce(Some(&current)),
+        ),
+        nonce_case(
+            "nonce of the next slot",
+            Some(&nonce_at(NOW + SLOT)),
+            ok_dpop().nonce(Some(&current)),
+        ),
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).sign();
+            case(
+                "nonce not required, secret set: Allow carries the nonce",
+                dpop_req(&tok, &p),
+                ok_dpop().nonce(Some(&current)),
+            )
+            .setup(nonce_secret)
+        },
+        case(
+            "nonce not required, secret set: bearer Allow carries the nonce",
+            bearer_req(&bearer_token()),
+            allow().binding(Binding::None).nonce(Some(&current)),
+        )
+        .setup(nonce_secret),
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).sign();
+            case(
+                "nonce not required, no secret: no nonce",
+                dpop_req(&tok, &p),
+                ok_dpop().nonce(None),
+            )
+        },
+        {
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).claim("htm", "POST").sign();
+            case(
+                "nonce secret set: other proof errors carry no nonce",
+                dpop_req(&tok, &p),
+                deny(DpopError::HtmMismatch).nonce(None),
+            )
+            .policy(nonce_policy)
+            .setup(nonce_secret)
+        },
+    ]
+}
+
+fn scope_cases() -> Vec<Case> {
+    let bt = bearer_token();
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = pf(&h, URL, Some(&tok)).sign();
+    let no_scope = {
+        let mut c = good_claims();
+        c.as_object_mut().expect("object").remove("scope");
+        token_with(&c)
+    };
+    vec![
+        case(
+            "scope payments required, token has accounts payments",
+            bearer_req(&bt).scopes(&["payments"]),
+            allow().binding(Binding::None),
+        ),
+        case(
+            "scopes accounts and payments required",
+            bearer_req(&bt).scopes(&["accounts", "payments"]),
+            allow().binding(Binding::None),
+        ),
+        case(
+            "scope pay required (prefix of payments)",
+            bearer_req(&bt).scopes(&["pay"]),
+            deny(RequestError::InsufficientScope).status(403).challenge(&format!(
+                "Bearer error=\"insufficient_scope\", error_description=\"request_insufficient_scope\", scope=\"pay\", DPoP {ALGS}"
+            )),
+        ),
+        case(
+            "scopes accounts and admin required",
+            bearer_req(&bt).scopes(&["accounts", "admin"]),
+            deny(RequestError::InsufficientScope).status(403).challenge(&format!(
+                "Bearer error=\"insufficient_scope\", error_description=\"request_insufficient_scope\", scope=\"accounts admin\", DPoP {ALGS}"
+            )),
+        ),
+        case(
+            "scope Payments required (case)",
+            bearer_req(&bt).scopes(&["Payments"]),
+            deny(RequestError::InsufficientScope),
+        ),
+        case(
+            "scope required, scope claim missing",
+            bearer_req(&no_scope).scopes(&["payments"]),
+            deny(RequestError::InsufficientScope).status(403),
+        ),
+        case(
+            "no scope required, scope claim missing",
+            bearer_req(&no_scope),
+            allow().binding(Binding::None),
+        ),
+        case(
+            "scope required with DPoP",
+            dpop_req(&tok, &p).scopes(&["payments"]),
+            ok_dpop(),
+        ),
+        case(
+            "insufficient scope with DPoP",
+            dpop_req(&tok, &p).scopes(&["pay"]),
+            deny(RequestError::InsufficientScope).status(403).challenge(&format!(
+                "DPoP error=\"insufficient_scope\", error_description=\"request_insufficient_scope\", {ALGS}, scope=\"pay\", Bearer"
+            )),
+        ),
+    ]
+}
+
+fn cert_cases() -> Vec<Case> {
+    let der = cert_der();
+    let x5t = x5t_token(RFC7517_B_X5T_S256);
+    let h = holder();
+    let both = token_with(&claims_with_cnf(
+        json!({ "jkt": jkt(&h), "x5t#S256": RFC7517_B_X5T_S256 }),
+    ));
+    let both_proof = pf(&h, URL, Some(&both)).sign();
+    let malformed = |name: &str, v: &str| {
+        case(
+            name,
+            bearer_req(&x5t_token(v)).cert(cert_der(), CertEncoding::Der),
+            deny(MtlsError::CnfX5tMalformed).status(401),
+        )
+    };
+    let hex_x5t: String = cert_x5t().iter().map(|b| format!("{b:02x}")).collect();
+    vec![
+        case(
+            "certificate DER",
+            bearer_req(&x5t).cert(der.clone(), CertEncoding::Der),
+            allow().binding(mtls_binding()),
+        ),
+        case(
+            "certificate PEM",
+            bearer_req(&x5t).cert(pem_of(&der), CertEncoding::Pem),
+            allow().binding(mtls_binding()),
+        ),
+        case(
+            "certificate PEM with CRLF",
+            bearer_req(&x5t).cert(pem_of(&der).replace('\n', "\r\n"), CertEncoding::Pem),
+            allow().binding(mtls_binding()),
+        ),
+        case(
+            "certificate escaped PEM (nginx)",
+            bearer_req(&x5t).cert(escaped_pem_of(&der), CertEncoding::EscapedPem),
+            allow().binding(mtls_binding()),
+        ),
+        case(
+            "certificate Client-Cert (RFC 9440)",
+            bearer_req(&x5t).cert(client_cert_header_of(&der), CertEncoding::ClientCertHeader),
+            allow().binding(mtls_binding()),
+        ),
+        case(
+            "certificate absent",
+            bearer_req(&x5t),
+            deny(MtlsError::CertMissing).status(401),
+        ),
+        case(
+            "another certificate",
+            bearer_req(&x5t).cert(other_cert_der(), CertEncoding::Der),
+            deny(MtlsError::CertMismatch).status(401),
+        ),
+        case(
+            "another certificate as PEM",
+            bearer_req(&x5t).cert(pem_of(&other_cert_der()), CertEncoding::Pem),
+            deny(MtlsError::CertMismatch),
+        ),
+        case(
+            "certificate garbage DER",
+            bearer_req(&x5t).cert(b"garbage".to_vec(), CertEncoding::Der),
+            deny(MtlsError::CertMalformed).status(400),
+        ),
+        case(
+            "certificate garbage PEM",
+            bearer_req(&x5t).cert(
+                b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n".to_vec(),
+                CertEncoding::Pem,
+            ),
+            deny(MtlsError::CertMalformed),
+        ),
+        case(
+            "certificate PEM given as DER",
+            bearer_req(&x5t).cert(pem_of(&der), CertEncoding::Der),
+            deny(MtlsError::CertMalformed),
+        ),
+        case(
+            "certificate Client-Cert without colons",
+            bearer_req(&x5t).cert(std_b64_encode(&der), CertEncoding::ClientCertHeader),
+            deny(MtlsError::CertMalformed),
+        ),
+        case(
+            "certificate truncated DER",
+            bearer_req(&x5t).cert(der[..der.len() - 1].to_vec(), CertEncoding::Der),
+            deny(MtlsError::CertMalformed),
+        ),
+        malformed("cnf x5t#S256 padded", &format!("{RFC7517_B_X5T_S256}=")),
+        malformed("cnf x5t#S256 hex", &hex_x5t),
+        malformed("cnf x5t#S256 of SHA-1 length", RFC7517_B_X5T_SHA1),
+        malformed(
+            "cnf x5t#S256 standard alphabet",
+            &RFC7517_B_X5T_S256.replace('-', "+"),
+        ),
+        malformed(
+            "cnf x5t#S256 non-canonical trailing bits (RFC 8705 example value)",
+            "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2",
+        ),
+        case(
+            "jkt and x5t#S256: both proven",
+            dpop_req(&both, &both_proof).cert(der.clone(), CertEncoding::Der),
+            allow().binding(Binding::Both {
+                jkt: jkt_bytes(&h),
+                x5t_s256: cert_x5t(),
+            }),
+        ),
+        case(
+            "jkt and x5t#S256: certificate missing",
+            dpop_req(&both, &both_proof),
+            deny(MtlsError::CertMissing),
+        ),
+        case(
+            "jkt and x5t#S256: proof missing",
+            Req::new()
+                .auth(&[&format!("DPoP {both}")])
+                .cert(der.clone(), CertEncoding::Der),
+            deny(DpopError::ProofMissing),
+        ),
+        case(
+            "jkt and x5t#S256: another certificate",
+            dpop_req(&both, &both_proof).cert(other_cert_der(), CertEncoding::Der),
+            deny(MtlsError::CertMismatch),
+        ),
+        case(
+            "jkt and x5t#S256: Bearer scheme",
+            bearer_req(&both).cert(der.clone(), CertEncoding::Der),
+            deny(DpopError::BearerDowngrade),
+        ),
+        {
+            let pr = pf(&h, URL, Some(&x5t)).sign();
+            case(
+                "certificate-bound token with DPoP scheme",
+                dpop_req(&x5t, &pr).cert(der, CertEncoding::Der),
+                deny(DpopError::TokenNotBound),
+            )
+        },
+    ]
+}
+
+fn challenge_cases() -> Vec<Case> {
+    let h = holder();
+    let tok = bound_token(&h);
+    let bt = bearer_token();
+    vec![
+        case(
+            "challenge: no credentials, default policy",
+            Req::new(),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge(&format!("Bearer, DPoP {ALGS}")),
+        ),
+        case(
+            "challenge: no credentials, DPoP required, mTLS off",
+            Req::new(),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge(&format!("DPoP {ALGS}")),
+        )
+        .policy(|b| b.dpop(Mode::Required).mtls(Mode::Off)),
+        // With DPoP required every token must be DPoP-bound, and a DPoP-bound token is never
+        // accepted with `Bearer`: the Bearer scheme cannot succeed, so it is not offered.
+        case(
+            "challenge: no credentials, DPoP required (mTLS optional)",
+            Req::new(),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge(&format!("DPoP {ALGS}")),
+        )
+        .policy(|b| b.dpop(Mode::Required)),
+        case(
+            "challenge: no credentials, DPoP off",
+            Req::new(),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge("Bearer"),
+        )
+        .policy(|b| b.dpop(Mode::Off)),
+        case(
+            "challenge: no credentials, FAPI 2.0 profile",
+            Req::new(),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge(&format!("Bearer, DPoP {ALGS}")),
+        )
+        .policy(|b| b.fapi2_profile()),
+        case(
+            "challenge: no credentials, proof algs ES256 only",
+            Req::new(),
+            deny(RequestError::NoCredentials)
+                .status(401)
+                .challenge("Bearer, DPoP algs=\"ES256\""),
+        )
+        .policy(|b| b.proof_algs(AlgSet::of(&[Alg::Es256]))),
+        case(
+            "challenge: invalid_token on Bearer (expired)",
+            bearer_req(&bt).now(NOW + 700),
+            deny(ClaimsError::Expired).status(401).challenge(&format!(
+                "Bearer error=\"invalid_token\", error_description=\"claims_expired\", DPoP {ALGS}"
+            )),
+        ),
+        case(
+            "challenge: invalid_token on Bearer (downgrade)",
+            bearer_req(&tok),
+            deny(DpopError::BearerDowngrade).status(401).challenge(&format!(
+                "Bearer error=\"invalid_token\", error_description=\"dpop_bearer_downgrade\", DPoP {ALGS}"
+            )),
+        ),
+        case(
+            "challenge: invalid_token on Bearer, DPoP off",
+            bearer_req(&tok),
+            deny(DpopError::DpopDisabled).status(401).challenge(
+                "Bearer error=\"invalid_token\", error_description=\"dpop_disabled\"",
+            ),
+        )
+        .policy(|b| b.dpop(Mode::Off)),
+        {
+            let p = pf(&h, URL, Some(&tok)).claim("htm", "POST").sign();
+            case(
+                "challenge: invalid_dpop_proof on DPoP",
+                dpop_req(&tok, &p),
+                deny(DpopError::HtmMismatch).status(401).challenge(&format!(
+                    "DPoP error=\"invalid_dpop_proof\", error_description=\"dpop_htm_mismatch\", {ALGS}, Bearer"
+                )),
+            )
+        },
+        {
+            let p = pf(&h, URL, Some(&tok)).hdr_without("typ").sign();
+            case(
+                "challenge: invalid_dpop_proof on DPoP (proof JWS defect)",
+                dpop_req(&tok, &p),
+                proof_jws(JwsError::TypMissing).status(401).challenge(&format!(
+                    "DPoP error=\"invalid_dpop_proof\", error_description=\"proof_jws_typ_missing\", {ALGS}, Bearer"
+                )),
+            )
+        },
+        {
+            let p = pf(&h, URL, Some(&tok)).claim("htm", "POST").sign();
+            case(
+                "challenge: invalid_dpop_proof on DPoP, DPoP required, mTLS off",
+                dpop_req(&tok, &p),
+                deny(DpopError::HtmMismatch).status(401).challenge(&format!(
+                    "DPoP error=\"invalid_dpop_proof\", error_description=\"dpop_htm_mismatch\", {ALGS}"
+                )),
+            )
+            .policy(|b| b.dpop(Mode::Required).mtls(Mode::Off))
+        },
+        {
+            let p = pf(&h, URL, Some(&tok)).sign();
+            case(
+                "challenge: use_dpop_nonce",
+                dpop_req(&tok, &p),
+                deny(DpopError::NonceMissing)
+                    .status(401)
+                    .challenge(&format!(
+                        "DPoP error=\"use_dpop_nonce\", error_description=\"dpop_nonce_missing\", {ALGS}, Bearer"
+                    ))
+                    .nonce(Some(&nonce_at(NOW))),
+            )
+            .policy(nonce_policy)
+            .setup(nonce_secret)
+        },
+        case(
+            "challenge: insufficient_scope with scope",
+            bearer_req(&bt).scopes(&["pay"]),
+            deny(RequestError::InsufficientScope).status(403).challenge(&format!(
+                "Bearer error=\"insufficient_scope\", error_description=\"request_insufficient_scope\", scope=\"pay\", DPoP {ALGS}"
+            )),
+        ),
+        case(
+            "challenge: invalid_request (400)",
+            Req::new().auth(&[&format!("Bearer {bt}"), &format!("Bearer {bt}")]),
+            deny(RequestError::MultipleAuthorization)
+                .status(400)
+                .challenge(&format!(
+                    "Bearer error=\"invalid_request\", error_description=\"request_multiple_authorization\", DPoP {ALGS}"
+                )),
+        ),
+        case(
+            "challenge: invalid_dpop_proof for two DPoP fields",
+            Req::new().auth(&[&format!("DPoP {tok}")]).dpop(&["a", "b"]),
+            deny(DpopError::MultipleProofs)
+                .status(401)
+                .challenge(&format!(
+                    "DPoP error=\"invalid_dpop_proof\", error_description=\"dpop_multiple_proofs\", {ALGS}, Bearer"
+                )),
+        ),
+    ]
+}
+
+fn all_cases() -> Vec<Case> {
+    [
+        htu_cases(),
+        proof_claim_cases(),
+        proof_header_cases(),
+        scheme_cases(),
+        cnf_and_mode_cases(),
+        nonce_cases(),
+        scope_cases(),
+        cert_cases(),
+        challenge_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Runs every case, catching panics, and returns the failure lines.
+fn run_all<C>(
+    cases: &[C],
+    name: impl Fn(&C) -> &str,
+    run: impl Fn(&C) -> Vec<String>,
+) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut failures = Vec::new();
+    for c in cases {
+        let n = name(c);
+        if !seen.insert(n.to_string()) {
+            failures.push(format!("duplicate case name {n:?}"));
+        }
+        match catch_unwind(AssertUnwindSafe(|| run(c))) {
+            Ok(lines) => failures.extend(lines.into_iter().map(|l| format!("{n}: {l}"))),
+            Err(p) => {
+                let msg = p
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| p.downcast_ref::<&str>().copied())
+                    .unwrap_or("?");
+                failures.push(format!("{n}: panicked: {msg}"));
+            }
+        }
+    }
+    failures
+}
+
+fn report(table: &str, ran: usize, min: usize, failures: &[String]) {
+    assert!(
+        ran >= min,
+        "{table}: only {ran} cases ran, expected at least {min}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{table}: {} of {ran} cases failed:\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+}
+
+#[test]
+fn decision_cases() {
+    let cases = all_cases();
+    let failures = run_all(&cases, |c| &c.name, run_case);
+    report("decision cases", cases.len(), 190, &failures);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy contradictions (refused when built).
+
+struct BuildCase {
+    name: &'static str,
+    build: Build,
+    want: Result<(), Error>,
+}
+
+#[test]
+fn policy_build_cases() {
+    let contradictory = Err(Error::Misuse(MisuseError::ContradictoryPolicy));
+    let cases = [
+        BuildCase {
+            name: "DPoP off with nonces required",
+            build: |b| b.dpop(Mode::Off).nonce_required(true),
+            want: contradictory,
+        },
+        BuildCase {
+            name: "allow_unbound(true) with DPoP required",
+            build: |b| b.allow_unbound(true).dpop(Mode::Required),
+            want: contradictory,
+        },
+        BuildCase {
+            name: "allow_unbound(true) with mTLS required",
+            build: |b| b.allow_unbound(true).mtls(Mode::Required),
+            want: contradictory,
+        },
+        BuildCase {
+            name: "FAPI 2.0 with allow_unbound(true)",
+            build: |b| b.fapi2_profile().allow_unbound(true),
+            want: contradictory,
+        },
+        BuildCase {
+            name: "FAPI 2.0 with DPoP off and mTLS off",
+            build: |b| b.fapi2_profile().dpop(Mode::Off).mtls(Mode::Off),
+            want: contradictory,
+        },
+        BuildCase {
+            name: "FAPI 2.0 with DPoP off, mTLS required",
+            build: |b| b.fapi2_profile().dpop(Mode::Off).mtls(Mode::Required),
+            want: Ok(()),
+        },
+        BuildCase {
+            name: "FAPI 2.0 with defaults",
+            build: |b| b.fapi2_profile(),
+            want: Ok(()),
+        },
+        BuildCase {
+            name: "DPoP off, mTLS off, not FAPI 2.0 (plain bearer)",
+            build: |b| b.dpop(Mode::Off).mtls(Mode::Off),
+            want: Ok(()),
+        },
+        BuildCase {
+            name: "nonces required with DPoP optional",
+            build: |b| b.nonce_required(true),
+            want: Ok(()),
+        },
+        BuildCase {
+            name: "defaults",
+            build: |b| b,
+            want: Ok(()),
+        },
+    ];
+    let bases: &'static [PublicBase] = leak([PublicBase::parse(BASE).expect("base")]).as_slice();
+    let failures = run_all(
+        &cases,
+        |c| c.name,
+        |c| {
+            let got = (c.build)(Policy::builder(config(), bases))
+                .build()
+                .map(|_| ());
+            if got == c.want {
+                vec![]
+            } else {
+                vec![format!("expected {:?}, got {got:?}", c.want)]
+            }
+        },
+    );
+    report("policy build cases", cases.len(), 10, &failures);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-step scenarios.
+
+fn fixture() -> Fixture {
+    Fixture::new(&[(&issuer(), KID)], |b| b)
+}
+
+#[test]
+fn rfc7517_certificate_thumbprint_matches_vector() {
+    let der = cert_der();
+    assert_eq!(
+        std_b64_encode(&der),
+        RFC7517_B_CERT_B64,
+        "base64 round trip"
+    );
+    assert_eq!(
+        cert_x5t().to_vec(),
+        hex("a499b6041a6407ccbbb42aab58cd17dfb58e9904cef33430f95a7156005bdb52"),
+        "SHA-256 of the DER"
+    );
+    assert_eq!(b64u(&cert_x5t()), RFC7517_B_X5T_S256);
+    assert_eq!(
+        fapi_core::mtls::x5t_s256(&der),
+        cert_x5t(),
+        "fapi's thumbprint"
+    );
+}
+
+#[test]
+fn replay_identical_proof_twice() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let r = dpop_req(&tok, &pf(&h, URL, Some(&tok)).sign());
+    expect(&v, &mut ctx, &r, &ok_dpop(), "first use");
+    expect(
+        &v,
+        &mut ctx,
+        &r,
+        &deny(DpopError::Replayed).status(401).challenge(&format!(
+            "DPoP error=\"invalid_dpop_proof\", error_description=\"dpop_replayed\", {ALGS}, Bearer"
+        )),
+        "second use",
+    );
+    // Also from another worker context (the table is shared, not per context).
+    let mut ctx2 = new_ctx();
+    expect(
+        &v,
+        &mut ctx2,
+        &r,
+        &deny(DpopError::Replayed),
+        "other context",
+    );
+    assert_eq!(f.replay.view().live(NOW), 1);
+}
+
+#[test]
+fn replay_new_proof_reusing_jti() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let first = pf(&h, URL, Some(&tok)).claim("jti", "reused").sign();
+    expect(&v, &mut ctx, &dpop_req(&tok, &first), &ok_dpop(), "first");
+    // Same key and jti, different iat (a new signature over new claims).
+    let later = pf(&h, URL, Some(&tok))
+        .claim("jti", "reused")
+        .claim("iat", NOW + 5)
+        .sign();
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &later).now(NOW + 5),
+        &deny(DpopError::Replayed),
+        "same jti, later iat",
+    );
+    // Same key and jti for another target and method.
+    let elsewhere = pf(&h, "https://rs.example.com/payments", Some(&tok))
+        .claim("jti", "reused")
+        .claim("htm", "POST")
+        .sign();
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &elsewhere)
+            .target("/payments")
+            .method("POST"),
+        &deny(DpopError::Replayed),
+        "same jti, other request",
+    );
+    // The same jti under another key is another pair.
+    let o = other();
+    let otok = bound_token(&o);
+    let theirs = pf(&o, URL, Some(&otok)).claim("jti", "reused").sign();
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&otok, &theirs),
+        &allow().binding(dpop_binding(&o)),
+        "same jti, other key",
+    );
+    // Once the first pair's entry has expired (iat + 300 + 10), the jti may be used again.
+    let t = NOW + MAX_AGE + LEEWAY + 6;
+    let much_later = pf(&h, URL, Some(&tok))
+        .claim("jti", "reused")
+        .claim("iat", t)
+        .sign();
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &much_later).now(t),
+        &ok_dpop(),
+        "same jti after the entry expired",
+    );
+}
+
+#[test]
+fn replay_malleated_es256_proof() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = pf(&h, URL, Some(&tok)).sign();
+    let m = malleate(&p);
+    assert_ne!(p, m);
+    expect(&v, &mut ctx, &dpop_req(&tok, &p), &ok_dpop(), "original");
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &m),
+        &deny(DpopError::Replayed),
+        "malleated (r, n - s) of the used proof",
+    );
+    // And the other way round on a fresh fixture: the malleated one first.
+    let f2 = fixture();
+    let v2 = f2.verifier();
+    expect(
+        &v2,
+        &mut ctx,
+        &dpop_req(&tok, &m),
+        &ok_dpop(),
+        "malleated first",
+    );
+    expect(
+        &v2,
+        &mut ctx,
+        &dpop_req(&tok, &p),
+        &deny(DpopError::Replayed),
+        "original after the malleated one",
+    );
+}
+
+#[test]
+fn invalid_proofs_never_consume_replay_capacity() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let jti = "shared-jti";
+    let base = || pf(&h, URL, Some(&tok)).claim("jti", jti);
+    let expired_tok = token_with(&claims_with_cnf(json!({ "jkt": jkt(&h) })).tap_exp(NOW - 100));
+    let other_tok = bound_token(&other());
+    let invalid: Vec<(&str, Req, Want)> = vec![
+        (
+            "bad htu",
+            dpop_req(
+                &tok,
+                &base().claim("htu", "https://rs.example.com/other").sign(),
+            ),
+            deny(DpopError::HtuMismatch),
+        ),
+        (
+            "bad signature",
+            dpop_req(&tok, &bad_signature(&base().sign())),
+            proof_jws(JwsError::BadSignature),
+        ),
+        (
+            "wrong ath",
+            dpop_req(&tok, &base().claim("ath", sha256_b64u(b"x")).sign()),
+            deny(DpopError::AthMismatch),
+        ),
+        (
+            "htm mismatch",
+            dpop_req(&tok, &base().claim("htm", "POST").sign()),
+            deny(DpopError::HtmMismatch),
+        ),
+        (
+            "iat too old",
+            dpop_req(&tok, &base().claim("iat", NOW - 400).sign()),
+            deny(DpopError::IatTooOld),
+        ),
+        (
+            "jkt mismatch (valid proof, token bound to another key)",
+            dpop_req(
+                &other_tok,
+                &pf(&h, URL, Some(&other_tok)).claim("jti", jti).sign(),
+            ),
+            deny(DpopError::JktMismatch),
+        ),
+        (
+            "expired token with a valid proof",
+            dpop_req(
+                &expired_tok,
+                &pf(&h, URL, Some(&expired_tok)).claim("jti", jti).sign(),
+            ),
+            deny(ClaimsError::Expired),
+        ),
+        (
+            "insufficient scope with a valid proof",
+            dpop_req(&tok, &base().sign()).scopes(&["admin"]),
+            deny(RequestError::InsufficientScope),
+        ),
+        (
+            "bearer downgrade",
+            bearer_req(&tok).dpop(&[&base().sign()]),
+            deny(DpopError::BearerDowngrade),
+        ),
+    ];
+    for (name, r, want) in &invalid {
+        expect(&v, &mut ctx, r, want, name);
+        assert_eq!(
+            f.replay.view().live(NOW),
+            0,
+            "{name}: consumed replay capacity"
+        );
+    }
+    // The jti every refused proof carried is still unused.
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &base().sign()),
+        &ok_dpop(),
+        "valid proof with the shared jti",
+    );
+    assert_eq!(f.replay.view().live(NOW), 1);
+}
+
+/// Claims helper: sets `exp`.
+trait TapExp {
+    fn tap_exp(self, exp: u64) -> Self;
+}
+impl TapExp for Value {
+    fn tap_exp(mut self, exp: u64) -> Self {
+        self["exp"] = exp.into();
+        self
+    }
+}
+
+#[test]
+fn replay_table_full_fails_closed() {
+    let f = fixture();
+    let tiny: &'static ReplayTable<2> = leak(ReplayTable::new([0x33; 32]));
+    let v = Verifier::new(
+        f.policy,
+        f.keys.view(),
+        ReplayStore::Table(tiny.view()),
+        f.cache.view(),
+        f.nonces,
+    );
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = |jti: &str, iat: u64| {
+        pf(&h, URL, Some(&tok))
+            .claim("jti", jti)
+            .claim("iat", iat)
+            .sign()
+    };
+    let a = p("a", NOW);
+    expect(&v, &mut ctx, &dpop_req(&tok, &a), &ok_dpop(), "first entry");
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("b", NOW)),
+        &ok_dpop(),
+        "second entry",
+    );
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("c", NOW)),
+        &deny(CapacityError::ReplayTableFull)
+            .status(503)
+            .challenge(""),
+        "third entry: table full",
+    );
+    assert_eq!(
+        tiny.view()
+            .counters()
+            .full
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    // Live entries are never evicted: the first proof is still a replay.
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &a),
+        &deny(DpopError::Replayed),
+        "replay while full",
+    );
+    // Bearer requests do not need the table.
+    expect(
+        &v,
+        &mut ctx,
+        &bearer_req(&bearer_token()),
+        &allow().binding(Binding::None),
+        "bearer while full",
+    );
+    // After the entries expire (iat + 300 + 10), slots are reused.
+    let t = NOW + MAX_AGE + LEEWAY;
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("d", t)).now(t),
+        &ok_dpop(),
+        "after expiry",
+    );
+}
+
+#[test]
+fn nonce_rotation() {
+    let f = Fixture::new(&[(&issuer(), KID)], nonce_policy);
+    f.nonces.set_secret(&NONCE_SECRET, NOW).expect("secret");
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let req = |jti: &str, t: u64, nonce: &str| {
+        let p = pf(&h, URL, Some(&tok))
+            .claim("jti", jti)
+            .claim("iat", t)
+            .claim("nonce", nonce)
+            .sign();
+        dpop_req(&tok, &p).now(t)
+    };
+    let old = f.nonces.current(NOW, 60).expect("set").as_str().to_string();
+    assert_eq!(old, nonce_at(NOW));
+    expect(
+        &v,
+        &mut ctx,
+        &req("r1", NOW, &old),
+        &ok_dpop().nonce(Some(&old)),
+        "before rotation",
+    );
+    f.nonces.set_secret(&[8u8; 32], NOW).expect("rotate");
+    let new = f.nonces.current(NOW, 60).expect("set").as_str().to_string();
+    assert_ne!(old, new);
+    expect(
+        &v,
+        &mut ctx,
+        &req("r2", NOW, &old),
+        &ok_dpop().nonce(Some(&new)),
+        "old secret's nonce right after rotation",
+    );
+    expect(
+        &v,
+        &mut ctx,
+        &req("r3", NOW + 59, &old),
+        &ok_dpop(),
+        "old secret's nonce 59 s after rotation",
+    );
+    let new61 = f
+        .nonces
+        .current(NOW + 61, 60)
+        .expect("set")
+        .as_str()
+        .to_string();
+    expect(
+        &v,
+        &mut ctx,
+        &req("r4", NOW + 61, &old),
+        &deny(DpopError::NonceInvalid)
+            .status(401)
+            .nonce(Some(&new61)),
+        "old secret's nonce 61 s after rotation",
+    );
+    expect(
+        &v,
+        &mut ctx,
+        &req("r5", NOW + 61, &new),
+        &ok_dpop().nonce(Some(&new61)),
+        "new secret's nonce",
+    );
+}
+
+#[test]
+fn token_cache_hit_on_second_request() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = |jti: &str| pf(&h, URL, Some(&tok)).claim("jti", jti).sign();
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("c1")),
+        &ok_dpop().cache_hit(false),
+        "first",
+    );
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("c2")),
+        &ok_dpop().cache_hit(true),
+        "second",
+    );
+    // A cache hit still checks everything else: the proof binding, for one.
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("c3")).auth(&[&format!("Bearer {tok}")]),
+        &deny(DpopError::BearerDowngrade),
+        "cached token downgraded",
+    );
+    // A bearer token too.
+    let bt = bearer_token();
+    expect(
+        &v,
+        &mut ctx,
+        &bearer_req(&bt),
+        &allow().cache_hit(false),
+        "bearer first",
+    );
+    let mut ctx2 = new_ctx();
+    expect(
+        &v,
+        &mut ctx2,
+        &bearer_req(&bt),
+        &allow().cache_hit(true),
+        "bearer second, other context",
+    );
+}
+
+#[test]
+fn token_cache_key_rotation_refuses_cached_token() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let p = |jti: &str| pf(&h, URL, Some(&tok)).claim("jti", jti).sign();
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("k1")),
+        &ok_dpop().cache_hit(false),
+        "first",
+    );
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("k2")),
+        &ok_dpop().cache_hit(true),
+        "cached",
+    );
+    // A reload that keeps the signing key keeps the cache entry usable.
+    let next = Signer::es256(2);
+    f.keys
+        .view()
+        .load(
+            jwks(&[issuer().jwk_with_kid(KID), next.jwk_with_kid("k2")]).as_bytes(),
+            &fapi_core::jwk::JWKS_LIMITS,
+        )
+        .expect("reload with both keys");
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("k3")),
+        &ok_dpop().cache_hit(true),
+        "key kept",
+    );
+    // A reload without the signing key: the cached token is refused at once.
+    f.keys
+        .view()
+        .load(
+            jwks(&[next.jwk_with_kid("k2")]).as_bytes(),
+            &fapi_core::jwk::JWKS_LIMITS,
+        )
+        .expect("reload without the signing key");
+    expect(
+        &v,
+        &mut ctx,
+        &dpop_req(&tok, &p("k4")),
+        &deny(JwkError::UnknownKid).status(401),
+        "signing key rotated out",
+    );
+    let mut ctx2 = new_ctx();
+    expect(
+        &v,
+        &mut ctx2,
+        &bearer_req(&bearer_token()),
+        &deny(JwkError::UnknownKid),
+        "bearer token of the rotated-out key, other context",
+    );
+}
+
+#[test]
+fn token_cache_expired_token_refused_when_cached() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let req = |jti: &str, t: u64| {
+        let p = pf(&h, URL, Some(&tok))
+            .claim("jti", jti)
+            .claim("iat", t)
+            .sign();
+        dpop_req(&tok, &p).now(t)
+    };
+    // exp is NOW + 600; the token leeway is 10 s.
+    expect(
+        &v,
+        &mut ctx,
+        &req("e1", NOW),
+        &ok_dpop().cache_hit(false),
+        "fresh",
+    );
+    expect(
+        &v,
+        &mut ctx,
+        &req("e2", NOW + 609),
+        &ok_dpop().cache_hit(true),
+        "last second",
+    );
+    expect(
+        &v,
+        &mut ctx,
+        &req("e3", NOW + 610),
+        &deny(ClaimsError::Expired).status(401),
+        "expired though cached",
+    );
+}
+
+#[test]
+fn external_replay_two_phase() {
+    let mut f = fixture();
+    f.external_replay = true;
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let tok = bound_token(&h);
+    let jti = "ext-jti-1";
+    let r = dpop_req(&tok, &pf(&h, URL, Some(&tok)).claim("jti", jti).sign());
+    let mut pair = jkt_bytes(&h).to_vec();
+    pair.extend_from_slice(jti.as_bytes());
+    let key = b64u(&Sha256::digest(&pair));
+    let phase1 = |ctx: &mut Context, step: &str| match decide(&v, ctx, &r) {
+        Decision::NeedsReplayCheck(c) => {
+            assert_eq!(c.key(), key, "{step}: store key");
+            assert_eq!(c.expiry(), NOW + MAX_AGE + LEEWAY, "{step}: expiry");
+        }
+        d => panic!("{step}: expected NeedsReplayCheck, got {}", describe(&d)),
+    };
+    let complete = |ctx: &mut Context, o: ReplayOutcome, want: &Want, step: &str| {
+        let d = v.complete_replay(ctx, o);
+        let failures = check(&d, want);
+        assert!(failures.is_empty(), "{step}: {}", failures.join("; "));
+    };
+    let not_pending = deny(MisuseError::ReplayNotPending)
+        .status(500)
+        .challenge("");
+
+    phase1(&mut ctx, "fresh: phase 1");
+    complete(
+        &mut ctx,
+        ReplayOutcome::Fresh,
+        &ok_dpop().cache_hit(false),
+        "fresh: phase 2",
+    );
+    complete(
+        &mut ctx,
+        ReplayOutcome::Fresh,
+        &not_pending,
+        "fresh: completed twice",
+    );
+
+    phase1(&mut ctx, "seen: phase 1");
+    complete(
+        &mut ctx,
+        ReplayOutcome::Seen,
+        &deny(DpopError::ReplayedExternal)
+            .status(401)
+            .challenge(&format!(
+                "DPoP error=\"invalid_dpop_proof\", error_description=\"dpop_replayed_external\", {ALGS}, Bearer"
+            )),
+        "seen: phase 2",
+    );
+
+    phase1(&mut ctx, "store error: phase 1");
+    complete(
+        &mut ctx,
+        ReplayOutcome::StoreError,
+        &deny(CapacityError::ReplayStoreError)
+            .status(503)
+            .challenge(""),
+        "store error: phase 2",
+    );
+
+    // A later decision clears the pending one.
+    phase1(&mut ctx, "superseded: phase 1");
+    expect(
+        &v,
+        &mut ctx,
+        &Req::new(),
+        &deny(RequestError::NoCredentials),
+        "superseded: other request",
+    );
+    complete(
+        &mut ctx,
+        ReplayOutcome::Fresh,
+        &not_pending,
+        "superseded: phase 2",
+    );
+
+    let mut fresh_ctx = new_ctx();
+    complete(
+        &mut fresh_ctx,
+        ReplayOutcome::Fresh,
+        &not_pending,
+        "no pending decision",
+    );
+
+    // Bearer requests need no replay check.
+    expect(
+        &v,
+        &mut ctx,
+        &bearer_req(&bearer_token()),
+        &allow().binding(Binding::None),
+        "bearer with the external store",
+    );
+    assert_eq!(
+        f.replay.view().live(NOW),
+        0,
+        "the built-in table is not used"
+    );
+}
+
+#[test]
+fn check_proof_standalone() {
+    let f = fixture();
+    let v = f.verifier();
+    let mut ctx = new_ctx();
+    let h = holder();
+    let token_ep = "https://rs.example.com/token";
+    let cp = |ctx: &mut Context, p: &str, at: Option<&str>, want_jkt: Option<&Signer>| {
+        let expected = want_jkt.map(jkt_bytes);
+        v.check_proof(
+            ctx,
+            &fapi_core::request::ProofCheck {
+                proof: p.as_bytes(),
+                method: b"POST",
+                target: b"/token",
+                base: 0,
+                access_token: at.map(str::as_bytes),
+                expected_jkt: expected.as_ref(),
+                now: NOW,
+            },
+        )
+    };
+    // A token-endpoint proof (RFC 9449 §5): POST, no access token, no ath.
+    let p1 = proof(&h, "POST", token_ep, NOW, "tp-1", None, None);
+    let vp = cp(&mut ctx, &p1, None, None).expect("token-endpoint proof");
+    assert_eq!(vp.jkt(), &jkt_bytes(&h));
+    assert_eq!(vp.expiry(), NOW + MAX_AGE + LEEWAY);
+    assert_eq!(
+        cp(&mut ctx, &p1, None, None).map(|_| ()),
+        Err(Error::Dpop(DpopError::Replayed)),
+        "replay"
+    );
+    // expected_jkt mismatch, which does not consume the pair.
+    let p2 = proof(&h, "POST", token_ep, NOW, "tp-2", None, None);
+    assert_eq!(
+        cp(&mut ctx, &p2, None, Some(&other())).map(|_| ()),
+        Err(Error::Dpop(DpopError::ExpectedJktMismatch)),
+        "expected jkt of another key"
+    );
+    assert_eq!(
+        cp(&mut ctx, &p2, None, Some(&h)).map(|p| *p.jkt()),
+        Ok(jkt_bytes(&h)),
+        "expected jkt of the key"
+    );
+    assert_eq!(
+        cp(&mut ctx, &p2, None, Some(&h)).map(|_| ()),
+        Err(Error::Dpop(DpopError::Replayed)),
+        "replay with expected jkt"
+    );
+    // With an access token, ath is required.
+    let at = "opaque-access-token";
+    let p3 = proof(&h, "POST", token_ep, NOW, "tp-3", None, None);
+    assert_eq!(
+        cp(&mut ctx, &p3, Some(at), None).map(|_| ()),
+        Err(Error::Dpop(DpopError::AthMissing)),
+        "access token without ath"
+    );
+    let p4 = proof(&h, "POST", token_ep, NOW, "tp-4", Some(at), None);
+    assert!(
+        cp(&mut ctx, &p4, Some(at), None).is_ok(),
+        "access token with ath"
+    );
+    // htm/htu still checked.
+    let p5 = proof(&h, "GET", token_ep, NOW, "tp-5", None, None);
+    assert_eq!(
+        cp(&mut ctx, &p5, None, None).map(|_| ()),
+        Err(Error::Dpop(DpopError::HtmMismatch))
+    );
+    assert_eq!(
+        v.check_proof(
+            &mut ctx,
+            &fapi_core::request::ProofCheck {
+                proof: p5.as_bytes(),
+                method: b"GET",
+                target: b"*",
+                base: 0,
+                access_token: None,
+                expected_jkt: None,
+                now: NOW
+            }
+        )
+        .map(|_| ()),
+        Err(Error::Request(RequestError::InvalidTarget))
+    );
+    assert_eq!(
+        v.check_proof(
+            &mut ctx,
+            &fapi_core::request::ProofCheck {
+                proof: p5.as_bytes(),
+                method: b"GET",
+                target: b"/token",
+                base: 9,
+                access_token: None,
+                expected_jkt: None,
+                now: NOW
+            }
+        )
+        .map(|_| ()),
+        Err(Error::Misuse(MisuseError::InvalidArgument))
+    );
+    assert_eq!(f.replay.view().live(NOW), 3);
+}
+
+/// The RFC 9449 example proofs, verbatim, from
+/// /work/shared/vectors/rfc/rfc9449_dpop_examples.json (transcribed from RFC 9449 §4.1, §5 and
+/// §7.1; signatures checked there with three JOSE libraries).
+const RFC9449_4_1_PROOF: &str = "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19.eyJqdGkiOiItQndDM0VTYzZhY2MybFRjIiwiaHRtIjoiUE9TVCIsImh0dSI6Imh0dHBzOi8vc2VydmVyLmV4YW1wbGUuY29tL3Rva2VuIiwiaWF0IjoxNTYyMjYyNjE2fQ.2-GxA6T8lP4vfrg8v-FdWP0A0zdrj8igiMLvqRMUvwnQg4PtFLbdLXiOSsX0x7NVY-FNyJK70nfbV37xRZT3Lg";
+const RFC9449_4_1_IAT: u64 = 1_562_262_616;
+const RFC9449_5_PROOF: &str = "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19.eyJqdGkiOiItQndDM0VTYzZhY2MybFRjIiwiaHRtIjoiUE9TVCIsImh0dSI6Imh0dHBzOi8vc2VydmVyLmV4YW1wbGUuY29tL3Rva2VuIiwiaWF0IjoxNTYyMjY1Mjk2fQ.pAqut2IRDm_De6PR93SYmGBPXpwrAk90e8cP2hjiaG5QsGSuKDYW7_X620BxqhvYC8ynrrvZLTk41mSRroapUA";
+const RFC9449_5_IAT: u64 = 1_562_265_296;
+const RFC9449_7_1_PROOF: &str = "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19.eyJqdGkiOiJlMWozVl9iS2ljOC1MQUVCIiwiaHRtIjoiR0VUIiwiaHR1IjoiaHR0cHM6Ly9yZXNvdXJjZS5leGFtcGxlLm9yZy9wcm90ZWN0ZWRyZXNvdXJjZSIsImlhdCI6MTU2MjI2MjYxOCwiYXRoIjoiZlVIeU8ycjJaM0RaNTNFc05yV0JiMHhXWG9hTnk1OUlpS0NBcWtzbVFFbyJ9.2oW9RP35yRqzhrtNP86L-Ey71EOptxRimPPToA1plemAgR6pxHF8y6-yqyVnmcw6Fy1dqd-jfxSYoMxhAJpLjA";
+const RFC9449_7_1_IAT: u64 = 1_562_262_618;
+const RFC9449_7_1_ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+const RFC9449_JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+
+#[test]
+fn check_proof_rfc9449_examples() {
+    let bases: &'static [PublicBase] = leak([
+        PublicBase::parse("https://server.example.com").expect("base"),
+        PublicBase::parse("https://resource.example.org").expect("base"),
+    ])
+    .as_slice();
+    let policy = leak(Policy::builder(config(), bases).build().expect("policy"));
+    let keys: &'static KeyStore<8> = leak(KeyStore::new());
+    let table: &'static ReplayTable<64> = leak(ReplayTable::new([0x44; 32]));
+    let nonces = leak(NonceKeys::new());
+    let v = Verifier::new(
+        policy,
+        keys.view(),
+        ReplayStore::Table(table.view()),
+        CacheView::disabled(),
+        nonces,
+    );
+    let mut ctx = new_ctx();
+    let rfc_jkt: [u8; 32] = b64u_decode(RFC9449_JKT).try_into().expect("32 bytes");
+    let token_ep = |ctx: &mut Context, p: &str, now: u64| {
+        v.check_proof(
+            ctx,
+            &fapi_core::request::ProofCheck {
+                proof: p.as_bytes(),
+                method: b"POST",
+                target: b"/token",
+                base: 0,
+                access_token: None,
+                expected_jkt: Some(&rfc_jkt),
+                now,
+            },
+        )
+        .map(|p| *p.jkt())
+    };
+    assert_eq!(
+        token_ep(&mut ctx, RFC9449_4_1_PROOF, RFC9449_4_1_IAT + 3600),
+        Err(Error::Dpop(DpopError::IatTooOld)),
+        "§4.1 proof an hour later"
+    );
+    assert_eq!(
+        token_ep(&mut ctx, RFC9449_5_PROOF, RFC9449_4_1_IAT),
+        Err(Error::Dpop(DpopError::IatInFuture)),
+        "§5 proof before its iat"
+    );
+    assert_eq!(
+        token_ep(&mut ctx, RFC9449_4_1_PROOF, RFC9449_4_1_IAT),
+        Ok(rfc_jkt),
+        "§4.1 token request proof"
+    );
+    assert_eq!(
+        token_ep(&mut ctx, RFC9449_4_1_PROOF, RFC9449_4_1_IAT + 1),
+        Err(Error::Dpop(DpopError::Replayed)),
+        "§4.1 proof replayed"
+    );
+    assert_eq!(
+        v.check_proof(
+            &mut ctx,
+            &fapi_core::request::ProofCheck {
+                proof: RFC9449_4_1_PROOF.as_bytes(),
+                method: b"GET",
+                target: b"/token",
+                base: 0,
+                access_token: None,
+                expected_jkt: None,
+                now: RFC9449_4_1_IAT
+            }
+        )
+        .map(|_| ()),
+        Err(Error::Dpop(DpopError::HtmMismatch)),
+        "§4.1 proof for GET"
+    );
+    // §5 reuses the §4.1 jti 2680 s later, after the §4.1 entry expired: not a replay.
+    assert_eq!(
+        token_ep(&mut ctx, RFC9449_5_PROOF, RFC9449_5_IAT),
+        Ok(rfc_jkt),
+        "§5 refresh proof"
+    );
+    // §7.1: a resource request with an (opaque) access token and ath.
+    let resource = |ctx: &mut Context, at: &str| {
+        v.check_proof(
+            ctx,
+            &fapi_core::request::ProofCheck {
+                proof: RFC9449_7_1_PROOF.as_bytes(),
+                method: b"GET",
+                target: b"/protectedresource",
+                base: 1,
+                access_token: Some(at.as_bytes()),
+                expected_jkt: Some(&rfc_jkt),
+                now: RFC9449_7_1_IAT,
+            },
+        )
+        .map(|p| *p.jkt())
+    };
+    assert_eq!(
+        resource(&mut ctx, "another-token"),
+        Err(Error::Dpop(DpopError::AthMismatch)),
+        "§7.1 proof with another access token"
+    );
+    assert_eq!(
+        resource(&mut ctx, RFC9449_7_1_ACCESS_TOKEN),
+        Ok(rfc_jkt),
+        "§7.1 resource request proof"
+    );
+}
