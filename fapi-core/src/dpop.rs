@@ -62,9 +62,22 @@ pub fn window(iat: u64, now: u64, max_age: u32, leeway: u32) -> Result<u64, Dpop
         .saturating_add(u64::from(leeway)))
 }
 
-/// Decode scratch for one proof.
+/// Proof keys a context remembers: DPoP clients return with the same key on every request,
+/// so its point decoding and thumbprint are reused when the key bytes are identical.
+const KEY_CACHE: usize = 4;
+
+#[derive(Clone, Debug)]
+struct CachedKey {
+    material: jwk::KeyMaterial,
+    prepared: jws::PreparedKey,
+    thumbprint: [u8; 32],
+}
+
+/// Decode scratch for one proof, and the context's small cache of decoded proof keys.
 #[derive(Clone, Debug)]
 pub struct ProofScratch {
+    keys: [Option<CachedKey>; KEY_CACHE],
+    next_key: usize,
     header: [u8; 1536],
     claims: [u8; 1536],
     signature: [u8; MAX_SIGNATURE_LEN],
@@ -82,6 +95,8 @@ impl ProofScratch {
     /// Zeroed scratch.
     pub const fn new() -> Self {
         Self {
+            keys: [const { None }; KEY_CACHE],
+            next_key: 0,
             header: [0; 1536],
             claims: [0; 1536],
             signature: [0; MAX_SIGNATURE_LEN],
@@ -156,6 +171,8 @@ fn verify_inner(
     nonces: &NonceKeys,
 ) -> Result<VerifiedProof, Error> {
     let ProofScratch {
+        keys,
+        next_key,
         header,
         claims,
         signature,
@@ -183,7 +200,28 @@ fn verify_inner(
     if !key.fits(h.alg()) {
         return Err(crate::error::JwkError::AlgKeyMismatch.into());
     }
-    let prepared = jws::PreparedKey::new(&key)?;
+    let cached = keys
+        .iter()
+        .flatten()
+        .find(|k| &k.material == key.material())
+        .map(|k| (k.prepared.clone(), k.thumbprint));
+    let (prepared, jkt) = match cached {
+        Some(c) => c,
+        None => {
+            // Only keys that decode are remembered; identical bytes decode identically.
+            let prepared = jws::PreparedKey::new(&key)?;
+            let tp = jwk::thumbprint(key.material());
+            if let Some(slot) = keys.get_mut(*next_key % KEY_CACHE) {
+                *slot = Some(CachedKey {
+                    material: *key.material(),
+                    prepared: prepared.clone(),
+                    thumbprint: tp,
+                });
+            }
+            *next_key = next_key.wrapping_add(1);
+            (prepared, tp)
+        }
+    };
     let sig = jws::decode_signature(c.signature_b64, h.alg(), signature)?;
     if !b64::is_canonical(c.payload_b64) {
         return Err(JwsError::PayloadEncoding.into());
@@ -227,7 +265,6 @@ fn verify_inner(
         let n = claim_str(&obj, "nonce", DpopError::NonceMissing)?;
         nonces.check(n.raw(), cx.now, policy.nonce_slot)?;
     }
-    let jkt = *key.thumbprint();
     Ok(VerifiedProof {
         jkt,
         pair: PairDigest::new(&jkt, jti_text.as_bytes()),

@@ -176,6 +176,8 @@ pub enum ClaimsError {
     CnfUnsupported = 411,
     /// A claim fapi reads has the wrong JSON type.
     ClaimType = 412,
+    /// An introspection result that is not `"active": true` (RFC 7662 §2.2).
+    Inactive = 413,
 }
 
 /// A token-side defect class found in a DPoP proof instead.
@@ -527,6 +529,7 @@ impl Error {
                 ClaimsError::TimeOutOfRange => "claims_time_out_of_range",
                 ClaimsError::CnfUnsupported => "claims_cnf_unsupported",
                 ClaimsError::ClaimType => "claims_claim_type",
+                ClaimsError::Inactive => "claims_inactive",
             },
             Self::Dpop(e) => match e {
                 DpopError::ProofMissing => "dpop_proof_missing",

@@ -587,6 +587,20 @@ impl<'a> Object<'a> {
         self.members().find(|(k, _)| k.eq_str(name)).map(|(_, v)| v)
     }
 
+    /// The values of several members in one pass over the object (names are unique, so the
+    /// result is the same as `N` calls of [`Object::get`], at the cost of one).
+    pub fn get_many<const N: usize>(&self, names: [&str; N]) -> [Option<Value<'a>>; N] {
+        let mut found = [None; N];
+        for (k, v) in self.members() {
+            if let Some(i) = names.iter().position(|n| k.eq_str(n))
+                && let Some(slot) = found.get_mut(i)
+            {
+                *slot = Some(v);
+            }
+        }
+        found
+    }
+
     /// Whether member `name` is present.
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()

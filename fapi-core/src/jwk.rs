@@ -10,15 +10,12 @@
 
 use crate::b64::{self, B64Error};
 use crate::error::{CapacityError, Error, JwkError};
-use crate::json::{self, JStr, JsonLimits, Kind, Object};
+use crate::json::{self, JStr, JsonLimits, Kind, Object, Value};
 use crate::jws::Alg;
 use sha2::{Digest, Sha256};
 
 /// Longest `kid` fapi stores, in bytes after unescaping.
 pub const MAX_KID_LEN: usize = 96;
-
-/// Members that only private or symmetric keys carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037).
-const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// The public key material of a usable verification key.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -108,18 +105,14 @@ fn key_err(e: B64Error) -> Error {
     }
 }
 
-fn str_member<'a>(obj: &Object<'a>, name: &str) -> Result<Option<JStr<'a>>, Error> {
-    match obj.get(name) {
+fn as_str(v: Option<Value<'_>>) -> Result<Option<JStr<'_>>, Error> {
+    match v {
         None => Ok(None),
         Some(v) => v
             .as_str()
             .map(Some)
             .ok_or(Error::Jwk(JwkError::KeyMalformed)),
     }
-}
-
-fn required_str<'a>(obj: &Object<'a>, name: &str) -> Result<JStr<'a>, Error> {
-    str_member(obj, name)?.ok_or(Error::Jwk(JwkError::KeyMalformed))
 }
 
 /// Decodes a base64url key member that must be exactly `N` bytes. Members are decoded from
@@ -140,23 +133,48 @@ pub fn parse_jwk(obj: &Object<'_>) -> Result<Option<Jwk>, Error> {
     parse_jwk_with(obj, true)
 }
 
-/// As [`parse_jwk`], but leaves the curve-point check to the caller, who will decode the
-/// point anyway ([`crate::jws::PreparedKey::new`]) — saves one point decompression per proof.
+/// As [`parse_jwk`], but leaves the curve-point check and the thumbprint to the caller, who
+/// may have both cached for these exact key bytes ([`crate::dpop`]); the returned key's
+/// thumbprint is zero.
 pub(crate) fn parse_jwk_deferred(obj: &Object<'_>) -> Result<Option<Jwk>, Error> {
     parse_jwk_with(obj, false)
 }
 
-fn parse_jwk_with(obj: &Object<'_>, check_point: bool) -> Result<Option<Jwk>, Error> {
-    if PRIVATE_MEMBERS.iter().any(|m| obj.contains(m)) {
+fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
+    let check_point = full;
+    // One pass over the key's members.
+    let [
+        kty,
+        use_,
+        key_ops,
+        alg,
+        kid_v,
+        crv,
+        x,
+        y,
+        d,
+        p,
+        q,
+        dp,
+        dq,
+        qi,
+        oth,
+        k,
+    ] = obj.get_many([
+        "kty", "use", "key_ops", "alg", "kid", "crv", "x", "y", "d", "p", "q", "dp", "dq", "qi",
+        "oth", "k",
+    ]);
+    // Members only private or symmetric keys carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037).
+    if [d, p, q, dp, dq, qi, oth, k].iter().any(Option::is_some) {
         return Err(JwkError::KeyPrivate.into());
     }
-    let kty = required_str(obj, "kty")?;
-    if let Some(u) = str_member(obj, "use")?
+    let kty = as_str(kty)?.ok_or(JwkError::KeyMalformed)?;
+    if let Some(u) = as_str(use_)?
         && !u.eq_str("sig")
     {
         return Ok(None);
     }
-    if let Some(ops) = obj.get("key_ops") {
+    if let Some(ops) = key_ops {
         let mut elements = ops.as_array().ok_or(JwkError::KeyMalformed)?;
         let mut verify = false;
         for op in &mut elements {
@@ -167,7 +185,7 @@ fn parse_jwk_with(obj: &Object<'_>, check_point: bool) -> Result<Option<Jwk>, Er
             return Ok(None);
         }
     }
-    let alg = match str_member(obj, "alg")? {
+    let alg = match as_str(alg)? {
         None => None,
         Some(s) => match Alg::from_jstr(&s) {
             Some(a) => Some(a),
@@ -175,7 +193,7 @@ fn parse_jwk_with(obj: &Object<'_>, check_point: bool) -> Result<Option<Jwk>, Er
         },
     };
     let mut kid = [0u8; MAX_KID_LEN];
-    let (has_kid, kid_len) = match str_member(obj, "kid")? {
+    let (has_kid, kid_len) = match as_str(kid_v)? {
         None => (false, 0u8),
         Some(s) => {
             let n = s
@@ -186,11 +204,11 @@ fn parse_jwk_with(obj: &Object<'_>, check_point: bool) -> Result<Option<Jwk>, Er
         }
     };
     let material = if kty.eq_str("EC") {
-        if !required_str(obj, "crv")?.eq_str("P-256") {
+        if !as_str(crv)?.ok_or(JwkError::KeyMalformed)?.eq_str("P-256") {
             return Ok(None);
         }
-        let x = decode_member::<32>(required_str(obj, "x")?)?;
-        let y = decode_member::<32>(required_str(obj, "y")?)?;
+        let x = decode_member::<32>(as_str(x)?.ok_or(JwkError::KeyMalformed)?)?;
+        let y = decode_member::<32>(as_str(y)?.ok_or(JwkError::KeyMalformed)?)?;
         let mut xy = [0u8; 64];
         let (xs, ys) = xy.split_at_mut(32);
         xs.copy_from_slice(&x);
@@ -200,10 +218,13 @@ fn parse_jwk_with(obj: &Object<'_>, check_point: bool) -> Result<Option<Jwk>, Er
         }
         KeyMaterial::P256(xy)
     } else if kty.eq_str("OKP") {
-        if !required_str(obj, "crv")?.eq_str("Ed25519") {
+        if !as_str(crv)?
+            .ok_or(JwkError::KeyMalformed)?
+            .eq_str("Ed25519")
+        {
             return Ok(None);
         }
-        let x = decode_member::<32>(required_str(obj, "x")?)?;
+        let x = decode_member::<32>(as_str(x)?.ok_or(JwkError::KeyMalformed)?)?;
         if check_point {
             crate::jws::ed25519_key(&x).map_err(|_| JwkError::OkpKeyInvalid)?;
         }
@@ -226,7 +247,9 @@ fn parse_jwk_with(obj: &Object<'_>, check_point: bool) -> Result<Option<Jwk>, Er
         // An `alg` for another key type (e.g. EdDSA on an EC key): not usable with this key.
         return Ok(None);
     }
-    jwk.thumbprint = thumbprint(&jwk.material);
+    if full {
+        jwk.thumbprint = thumbprint(&jwk.material);
+    }
     Ok(Some(jwk))
 }
 

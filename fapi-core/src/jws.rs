@@ -218,8 +218,12 @@ pub fn parse_header<'b>(
         B64Error::Length => JwsError::HeaderTooLarge,
     })?;
     let object = json::parse_object(bytes, limits)?;
-    let alg_value = object.get("alg").ok_or(JwsError::AlgMissing)?;
-    let alg_str = alg_value.as_str().ok_or(JwsError::HeaderMemberType)?;
+    let [alg_value, crit, b64_member, kid, typ] =
+        object.get_many(["alg", "crit", "b64", "kid", "typ"]);
+    let alg_str = alg_value
+        .ok_or(JwsError::AlgMissing)?
+        .as_str()
+        .ok_or(JwsError::HeaderMemberType)?;
     let alg = match Alg::from_jstr(&alg_str) {
         Some(a) => a,
         None => return Err(classify_unknown_alg(&alg_str).into()),
@@ -227,19 +231,18 @@ pub fn parse_header<'b>(
     if !allowed.contains(alg) {
         return Err(JwsError::AlgNotAllowed.into());
     }
-    if object.contains("crit") {
+    if crit.is_some() {
         return Err(JwsError::CritPresent.into());
     }
-    if object.contains("b64") {
+    if b64_member.is_some() {
         return Err(JwsError::B64Present.into());
     }
-    let kid = match object.get("kid") {
+    let kid = match kid {
         None => None,
         Some(v) => Some(v.as_str().ok_or(JwsError::HeaderMemberType)?),
     };
     if let Some(rule) = typ_rule {
-        let typ = object
-            .get("typ")
+        let typ = typ
             .ok_or(JwsError::TypMissing)?
             .as_str()
             .ok_or(JwsError::HeaderMemberType)?;

@@ -156,22 +156,34 @@ pub fn validate_claims<'a>(
     now: u64,
 ) -> Result<ValidatedClaims<'a>, Error> {
     let leeway = u64::from(cfg.leeway);
-    let iss = object.get("iss").ok_or(ClaimsError::IssMissing)?;
-    match iss.as_str() {
+    // One pass over the members finds every claim read below.
+    let [iss, aud, exp, nbf, iat, cnf, sub, client_id, scope, jti] = object.get_many([
+        "iss",
+        "aud",
+        "exp",
+        "nbf",
+        "iat",
+        "cnf",
+        "sub",
+        "client_id",
+        "scope",
+        "jti",
+    ]);
+    match iss.ok_or(ClaimsError::IssMissing)?.as_str() {
         Some(s) if s.eq_str(cfg.issuer) => {}
         _ => return Err(ClaimsError::IssMismatch.into()),
     }
-    check_aud(object.get("aud"), cfg.audience)?;
-    let exp = numeric_date(&object.get("exp").ok_or(ClaimsError::ExpMissing)?)?;
+    check_aud(aud, cfg.audience)?;
+    let exp = numeric_date(&exp.ok_or(ClaimsError::ExpMissing)?)?;
     if now >= exp.saturating_add(leeway) {
         return Err(ClaimsError::Expired.into());
     }
-    if let Some(v) = object.get("nbf")
+    if let Some(v) = nbf
         && numeric_date_ceil(&v)? > now.saturating_add(leeway)
     {
         return Err(ClaimsError::NotYetValid.into());
     }
-    let iat = match object.get("iat") {
+    let iat = match iat {
         None => None,
         Some(v) => {
             let t = numeric_date_ceil(&v)?;
@@ -181,9 +193,11 @@ pub fn validate_claims<'a>(
             Some(t)
         }
     };
-    let cnf = parse_cnf(object.get("cnf"))?;
-    for name in ["sub", "client_id", "scope", "jti"] {
-        opt_str(&object, name)?;
+    let cnf = parse_cnf(cnf)?;
+    for v in [sub, client_id, scope, jti].into_iter().flatten() {
+        if v.kind() != Kind::String {
+            return Err(ClaimsError::ClaimType.into());
+        }
     }
     Ok(ValidatedClaims {
         object,
@@ -191,6 +205,115 @@ pub fn validate_claims<'a>(
         iat,
         cnf,
     })
+}
+
+/// Checks an RFC 7662 introspection response (the host asked the authorization server about
+/// an opaque token) and returns it as claims: `active` must be `true`; `exp`, `nbf`, `iat`,
+/// `iss` and `aud` are checked as for a JWT **when present** (the introspection answer is
+/// already the server's word on validity); `cnf` follows the same rules, so opaque tokens get
+/// the same binding checks.
+///
+/// # Errors
+/// [`ClaimsError::Inactive`], and the [`ClaimsError`]s of [`validate_claims`].
+pub fn validate_introspection<'a>(
+    object: Object<'a>,
+    cfg: &Config<'_>,
+    now: u64,
+) -> Result<ValidatedClaims<'a>, Error> {
+    let leeway = u64::from(cfg.leeway);
+    let [
+        active,
+        iss,
+        aud,
+        exp,
+        nbf,
+        iat,
+        cnf,
+        sub,
+        client_id,
+        scope,
+        jti,
+    ] = object.get_many([
+        "active",
+        "iss",
+        "aud",
+        "exp",
+        "nbf",
+        "iat",
+        "cnf",
+        "sub",
+        "client_id",
+        "scope",
+        "jti",
+    ]);
+    if active.map(|v| v.raw()) != Some(b"true".as_slice()) {
+        return Err(ClaimsError::Inactive.into());
+    }
+    if let Some(iss) = iss {
+        match iss.as_str() {
+            Some(s) if s.eq_str(cfg.issuer) => {}
+            _ => return Err(ClaimsError::IssMismatch.into()),
+        }
+    }
+    if aud.is_some() {
+        check_aud(aud, cfg.audience)?;
+    }
+    let exp = match exp {
+        Some(v) => {
+            let e = numeric_date(&v)?;
+            if now >= e.saturating_add(leeway) {
+                return Err(ClaimsError::Expired.into());
+            }
+            e
+        }
+        None => u64::MAX,
+    };
+    if let Some(v) = nbf
+        && numeric_date_ceil(&v)? > now.saturating_add(leeway)
+    {
+        return Err(ClaimsError::NotYetValid.into());
+    }
+    let iat = match iat {
+        None => None,
+        Some(v) => Some(numeric_date(&v)?),
+    };
+    let cnf = parse_cnf(cnf)?;
+    for v in [sub, client_id, scope, jti].into_iter().flatten() {
+        if v.kind() != Kind::String {
+            return Err(ClaimsError::ClaimType.into());
+        }
+    }
+    Ok(ValidatedClaims {
+        object,
+        exp,
+        iat,
+        cnf,
+    })
+}
+
+/// Copies an introspection response into the scratch and validates it there, so its claims
+/// live as long as the scratch (like a JWT's decoded claims).
+///
+/// # Errors
+/// [`crate::error::JwsError::PayloadTooLarge`] if it does not fit, JSON errors, and those of
+/// [`validate_introspection`].
+pub fn load_introspection<'s, const H: usize, const C: usize>(
+    scratch: &'s mut Scratch<H, C>,
+    json_bytes: &[u8],
+    cfg: &Config<'_>,
+    now: u64,
+) -> Result<ValidatedClaims<'s>, Error> {
+    scratch.claims_len = 0;
+    let n = json_bytes.len();
+    let dst = scratch
+        .claims
+        .get_mut(..n)
+        .filter(|_| n <= cfg.claims_limits.max_len)
+        .ok_or(JwsError::PayloadTooLarge)?;
+    dst.copy_from_slice(json_bytes);
+    scratch.claims_len = n;
+    let object = json::parse_object(dst, &cfg.claims_limits)?;
+    validate_introspection(object, cfg, now)
 }
 
 fn check_aud(aud: Option<Value<'_>>, expected: &str) -> Result<(), Error> {

@@ -16,6 +16,15 @@
 //!             ═► jwt::AccessToken    a proof type: only this pipeline builds it
 //! ```
 //!
+//! Per request, [`request::Verifier::decide`] runs that pipeline (or takes a host's
+//! introspection result for opaque tokens), then the bindings: the RFC 9449 §7 scheme rules,
+//! [`mtls`] (`cnf["x5t#S256"]` against the client certificate), [`dpop`] (proof signature,
+//! `htm`, [`htu`], `iat` window, `jti`, `ath`, [`nonce`], `cnf.jkt`), required scopes, and last
+//! the single-use record in [`replay`] — answering allow, deny (code, status, challenge) or,
+//! with an external replay store, "needs replay check". Shared state ([`keystore`], [`replay`],
+//! [`cache`], [`nonce`]) is 32-bit atomic words changed through `&self`; per-thread scratch is
+//! a caller-owned [`request::Context`].
+//!
 //! Every step returns a value only it can construct, so a skipped check does not compile.
 //! Every refusal is one [`Error`] with a stable numeric code ([`Error::code`]) and its OAuth
 //! mapping ([`Error::oauth_error`], [`Error::http_status`]). Memory comes from the caller:
@@ -72,3 +81,8 @@ mod seqlock;
 pub mod time;
 
 pub use error::Error;
+
+/// The README's Rust examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

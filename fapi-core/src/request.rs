@@ -65,6 +65,10 @@ pub struct Request<'r> {
     pub required_scopes: &'r [&'r str],
     /// Time, in seconds since the Unix epoch.
     pub now: u64,
+    /// For opaque tokens: the RFC 7662 introspection response the host obtained for the
+    /// presented token. When set, it replaces JWT verification (and the token cache); every
+    /// binding, scope and replay check still applies.
+    pub introspection: Option<&'r [u8]>,
 }
 
 /// Where single use of proofs is recorded.
@@ -182,6 +186,7 @@ struct Pending {
     binding: Binding,
     cache_hit: bool,
     scheme: Scheme,
+    introspected: bool,
 }
 
 /// What the host must ask its replay store.
@@ -472,7 +477,13 @@ impl<'v> Verifier<'v> {
             // token kept in the context and validated again at the same `now`.
             ReplayOutcome::Fresh => token
                 .claims_object(&self.policy.token)
-                .and_then(|o| jwt::validate_claims(o, &self.policy.token, p.now))
+                .and_then(|o| {
+                    if p.introspected {
+                        jwt::validate_introspection(o, &self.policy.token, p.now)
+                    } else {
+                        jwt::validate_claims(o, &self.policy.token, p.now)
+                    }
+                })
                 .map(|claims| Verdict::Allow {
                     claims,
                     binding: p.binding,
@@ -579,31 +590,44 @@ impl<'v> Verifier<'v> {
             (Scheme::Bearer, _) => None,
         };
 
-        // The access token: cache, else signature; then claims.
+        // The access token: cache, else signature; then claims. Or, for an opaque token, the
+        // host's introspection result.
         let token_hash: [u8; 32] = Sha256::digest(token).into();
-        self.keys.refresh(w.keys, w.keys_gen)?;
-        let hit: Option<CacheHit> =
-            self.cache
-                .lookup(&token_hash, policy.generation, w.keys.keys());
-        let at = match hit {
-            Some(h) => jwt::verify_access_token_cached(
-                &policy.token,
-                w.keys.keys(),
-                w.token,
-                token,
-                req.now,
-                &h,
-            )?,
+        let (claims, cache_hit) = match req.introspection {
+            Some(json) => (
+                jwt::load_introspection(w.token, json, &policy.token, req.now)?,
+                false,
+            ),
             None => {
-                jwt::verify_access_token(&policy.token, w.keys.keys(), w.token, token, req.now)?
+                self.keys.refresh(w.keys, w.keys_gen)?;
+                let hit: Option<CacheHit> =
+                    self.cache
+                        .lookup(&token_hash, policy.generation, w.keys.keys());
+                let at = match hit {
+                    Some(h) => jwt::verify_access_token_cached(
+                        &policy.token,
+                        w.keys.keys(),
+                        w.token,
+                        token,
+                        req.now,
+                        &h,
+                    )?,
+                    None => jwt::verify_access_token(
+                        &policy.token,
+                        w.keys.keys(),
+                        w.token,
+                        token,
+                        req.now,
+                    )?,
+                };
+                let cache_hit = at.jws().cache_hit();
+                if !cache_hit {
+                    self.cache
+                        .insert(&token_hash, policy.generation, at.jws().key_thumbprint());
+                }
+                (*at.claims(), cache_hit)
             }
         };
-        let cache_hit = at.jws().cache_hit();
-        if !cache_hit {
-            self.cache
-                .insert(&token_hash, policy.generation, at.jws().key_thumbprint());
-        }
-        let claims = at.claims();
         let (cnf_jkt, cnf_x5t) = match claims.cnf() {
             Confirmation::Unbound => (None, None),
             Confirmation::Bound { jkt, x5t_s256 } => (jkt, x5t_s256),
@@ -694,12 +718,13 @@ impl<'v> Verifier<'v> {
                         binding,
                         cache_hit,
                         scheme,
+                        introspected: req.introspection.is_some(),
                     }));
                 }
             }
         }
         Ok(Verdict::Allow {
-            claims: *claims,
+            claims,
             binding,
             cache_hit,
         })

@@ -100,6 +100,12 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // Profiling aid: `FAPI_BENCH_ONLY=ed-cached` runs just that figure (e.g. under callgrind).
+    if std::env::var("FAPI_BENCH_ONLY").as_deref() == Ok("ed-cached") {
+        let us = decisions(&Signer::ed25519(2), "ed", &Signer::ed25519(6), true);
+        println!("decision EdDSA cached: {us:.1} µs/op");
+        return;
+    }
     use p256::ecdsa::signature::Verifier as _;
     let msg = b"benchmark message";
     let es_sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();

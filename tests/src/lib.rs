@@ -294,5 +294,6 @@ pub fn request<'r>(
         client_cert: None,
         required_scopes: &[],
         now: NOW,
+        introspection: None,
     }
 }

@@ -397,6 +397,7 @@ fn decide<'c>(v: &Verifier<'_>, ctx: &'c mut Context, r: &Req) -> Decision<'c> {
         client_cert,
         required_scopes: &scopes,
         now: r.now,
+        introspection: None,
     };
     v.decide(ctx, &req)
 }
