@@ -22,6 +22,7 @@ stage "build fapi-core for thumbv7em-none-eabihf" \
   cargo build -p fapi-core --release --target thumbv7em-none-eabihf
 stage "build fapi-core for thumbv7em-none-eabihf (defmt)" \
   cargo build -p fapi-core --release --target thumbv7em-none-eabihf --features defmt
+stage "C header is current (cbindgen 0.29.4)" scripts/gen-header.sh --check
 stage "tests" cargo test --workspace
 stage "demo" scripts/demo.sh
 echo "=== all stages passed in $SECONDS s"

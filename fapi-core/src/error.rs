@@ -648,6 +648,174 @@ impl Error {
     }
 }
 
+/// Every error value, for tables that must cover them all (C result codes, documentation,
+/// tests that pin each code). A test checks codes and names are unique.
+pub const ALL: &[Error] = &[
+    Error::Json(JsonError::Syntax),
+    Error::Json(JsonError::InvalidUtf8),
+    Error::Json(JsonError::InvalidEscape),
+    Error::Json(JsonError::ControlCharacter),
+    Error::Json(JsonError::DepthExceeded),
+    Error::Json(JsonError::TooManyMembers),
+    Error::Json(JsonError::DuplicateMember),
+    Error::Json(JsonError::TooLarge),
+    Error::Json(JsonError::NotObject),
+    Error::Jws(JwsError::Segments),
+    Error::Jws(JwsError::HeaderEncoding),
+    Error::Jws(JwsError::PayloadEncoding),
+    Error::Jws(JwsError::SignatureEncoding),
+    Error::Jws(JwsError::SignatureLength),
+    Error::Jws(JwsError::TokenTooLarge),
+    Error::Jws(JwsError::HeaderTooLarge),
+    Error::Jws(JwsError::PayloadTooLarge),
+    Error::Jws(JwsError::AlgMissing),
+    Error::Jws(JwsError::AlgNone),
+    Error::Jws(JwsError::AlgSymmetric),
+    Error::Jws(JwsError::AlgNotAllowed),
+    Error::Jws(JwsError::AlgUnknown),
+    Error::Jws(JwsError::CritPresent),
+    Error::Jws(JwsError::B64Present),
+    Error::Jws(JwsError::TypMissing),
+    Error::Jws(JwsError::TypMismatch),
+    Error::Jws(JwsError::HeaderMemberType),
+    Error::Jws(JwsError::BadSignature),
+    Error::Jwk(JwkError::UnknownKid),
+    Error::Jwk(JwkError::NoMatchingKey),
+    Error::Jwk(JwkError::AmbiguousKey),
+    Error::Jwk(JwkError::AlgKeyMismatch),
+    Error::Jwk(JwkError::SetMalformed),
+    Error::Jwk(JwkError::KeyMalformed),
+    Error::Jwk(JwkError::KeyPrivate),
+    Error::Jwk(JwkError::EcPointInvalid),
+    Error::Jwk(JwkError::KeyLength),
+    Error::Jwk(JwkError::OkpKeyInvalid),
+    Error::Jwk(JwkError::KidTooLong),
+    Error::Jwk(JwkError::KeyEncoding),
+    Error::Jwk(JwkError::NoUsableKeys),
+    Error::Claims(ClaimsError::IssMissing),
+    Error::Claims(ClaimsError::IssMismatch),
+    Error::Claims(ClaimsError::AudMissing),
+    Error::Claims(ClaimsError::AudMismatch),
+    Error::Claims(ClaimsError::AudMalformed),
+    Error::Claims(ClaimsError::ExpMissing),
+    Error::Claims(ClaimsError::Expired),
+    Error::Claims(ClaimsError::NotYetValid),
+    Error::Claims(ClaimsError::IssuedInFuture),
+    Error::Claims(ClaimsError::TimeMalformed),
+    Error::Claims(ClaimsError::TimeOutOfRange),
+    Error::Claims(ClaimsError::CnfUnsupported),
+    Error::Claims(ClaimsError::ClaimType),
+    Error::Claims(ClaimsError::Inactive),
+    Error::Dpop(DpopError::ProofMissing),
+    Error::Dpop(DpopError::MultipleProofs),
+    Error::Dpop(DpopError::JwkMissing),
+    Error::Dpop(DpopError::JwkUnusable),
+    Error::Dpop(DpopError::HtmMissing),
+    Error::Dpop(DpopError::HtmMismatch),
+    Error::Dpop(DpopError::HtuMissing),
+    Error::Dpop(DpopError::HtuMismatch),
+    Error::Dpop(DpopError::HtuInvalid),
+    Error::Dpop(DpopError::IatMissing),
+    Error::Dpop(DpopError::IatTooOld),
+    Error::Dpop(DpopError::IatInFuture),
+    Error::Dpop(DpopError::JtiMissing),
+    Error::Dpop(DpopError::JtiTooLong),
+    Error::Dpop(DpopError::AthMissing),
+    Error::Dpop(DpopError::AthMismatch),
+    Error::Dpop(DpopError::NonceMissing),
+    Error::Dpop(DpopError::NonceInvalid),
+    Error::Dpop(DpopError::Replayed),
+    Error::Dpop(DpopError::ClaimType),
+    Error::Dpop(DpopError::ReplayedExternal),
+    Error::Dpop(DpopError::JktMismatch),
+    Error::Dpop(DpopError::TokenNotBound),
+    Error::Dpop(DpopError::BearerDowngrade),
+    Error::Dpop(DpopError::DpopDisabled),
+    Error::Dpop(DpopError::BindingRequired),
+    Error::Dpop(DpopError::ExpectedJktMismatch),
+    Error::Mtls(MtlsError::CertMissing),
+    Error::Mtls(MtlsError::CertMismatch),
+    Error::Mtls(MtlsError::CertMalformed),
+    Error::Mtls(MtlsError::CnfX5tMalformed),
+    Error::Mtls(MtlsError::MtlsDisabled),
+    Error::Request(RequestError::NoCredentials),
+    Error::Request(RequestError::MultipleAuthorization),
+    Error::Request(RequestError::TokenInQuery),
+    Error::Request(RequestError::MalformedAuthorization),
+    Error::Request(RequestError::InvalidTarget),
+    Error::Request(RequestError::InsufficientScope),
+    Error::Request(RequestError::InvalidMethod),
+    Error::Request(RequestError::AmbiguousCredentials),
+    Error::Capacity(CapacityError::KeySetFull),
+    Error::Capacity(CapacityError::ReplayTableFull),
+    Error::Capacity(CapacityError::ReplayBusy),
+    Error::Capacity(CapacityError::ReplayStoreError),
+    Error::Capacity(CapacityError::SharedStateBusy),
+    Error::Misuse(MisuseError::LeewayTooLarge),
+    Error::Misuse(MisuseError::EmptyIssuer),
+    Error::Misuse(MisuseError::EmptyAudience),
+    Error::Misuse(MisuseError::EmptyAllowlist),
+    Error::Misuse(MisuseError::AlgUnavailable),
+    Error::Misuse(MisuseError::LimitOutOfRange),
+    Error::Misuse(MisuseError::ScratchTooSmall),
+    Error::Misuse(MisuseError::InvalidArgument),
+    Error::Misuse(MisuseError::InvalidBase),
+    Error::Misuse(MisuseError::ContradictoryPolicy),
+    Error::Misuse(MisuseError::NonceSecretTooShort),
+    Error::Misuse(MisuseError::ReplayNotPending),
+    Error::Misuse(MisuseError::StorageSize),
+    Error::Misuse(MisuseError::NonceSecretMissing),
+    Error::Proof(ProofDefect::Json(JsonError::Syntax)),
+    Error::Proof(ProofDefect::Json(JsonError::InvalidUtf8)),
+    Error::Proof(ProofDefect::Json(JsonError::InvalidEscape)),
+    Error::Proof(ProofDefect::Json(JsonError::ControlCharacter)),
+    Error::Proof(ProofDefect::Json(JsonError::DepthExceeded)),
+    Error::Proof(ProofDefect::Json(JsonError::TooManyMembers)),
+    Error::Proof(ProofDefect::Json(JsonError::DuplicateMember)),
+    Error::Proof(ProofDefect::Json(JsonError::TooLarge)),
+    Error::Proof(ProofDefect::Json(JsonError::NotObject)),
+    Error::Proof(ProofDefect::Jws(JwsError::Segments)),
+    Error::Proof(ProofDefect::Jws(JwsError::HeaderEncoding)),
+    Error::Proof(ProofDefect::Jws(JwsError::PayloadEncoding)),
+    Error::Proof(ProofDefect::Jws(JwsError::SignatureEncoding)),
+    Error::Proof(ProofDefect::Jws(JwsError::SignatureLength)),
+    Error::Proof(ProofDefect::Jws(JwsError::TokenTooLarge)),
+    Error::Proof(ProofDefect::Jws(JwsError::HeaderTooLarge)),
+    Error::Proof(ProofDefect::Jws(JwsError::PayloadTooLarge)),
+    Error::Proof(ProofDefect::Jws(JwsError::AlgMissing)),
+    Error::Proof(ProofDefect::Jws(JwsError::AlgNone)),
+    Error::Proof(ProofDefect::Jws(JwsError::AlgSymmetric)),
+    Error::Proof(ProofDefect::Jws(JwsError::AlgNotAllowed)),
+    Error::Proof(ProofDefect::Jws(JwsError::AlgUnknown)),
+    Error::Proof(ProofDefect::Jws(JwsError::CritPresent)),
+    Error::Proof(ProofDefect::Jws(JwsError::B64Present)),
+    Error::Proof(ProofDefect::Jws(JwsError::TypMissing)),
+    Error::Proof(ProofDefect::Jws(JwsError::TypMismatch)),
+    Error::Proof(ProofDefect::Jws(JwsError::HeaderMemberType)),
+    Error::Proof(ProofDefect::Jws(JwsError::BadSignature)),
+    Error::Proof(ProofDefect::Jwk(JwkError::UnknownKid)),
+    Error::Proof(ProofDefect::Jwk(JwkError::NoMatchingKey)),
+    Error::Proof(ProofDefect::Jwk(JwkError::AmbiguousKey)),
+    Error::Proof(ProofDefect::Jwk(JwkError::AlgKeyMismatch)),
+    Error::Proof(ProofDefect::Jwk(JwkError::SetMalformed)),
+    Error::Proof(ProofDefect::Jwk(JwkError::KeyMalformed)),
+    Error::Proof(ProofDefect::Jwk(JwkError::KeyPrivate)),
+    Error::Proof(ProofDefect::Jwk(JwkError::EcPointInvalid)),
+    Error::Proof(ProofDefect::Jwk(JwkError::KeyLength)),
+    Error::Proof(ProofDefect::Jwk(JwkError::OkpKeyInvalid)),
+    Error::Proof(ProofDefect::Jwk(JwkError::KidTooLong)),
+    Error::Proof(ProofDefect::Jwk(JwkError::KeyEncoding)),
+    Error::Proof(ProofDefect::Jwk(JwkError::NoUsableKeys)),
+    Error::BufferTooSmall { needed: 0 },
+];
+
+impl Error {
+    /// The error whose stable code is `code`, if any (`BufferTooSmall` reports `needed: 0`).
+    pub fn from_code(code: u16) -> Option<Error> {
+        ALL.iter().copied().find(|e| e.code() == code)
+    }
+}
+
 impl From<JsonError> for Error {
     fn from(e: JsonError) -> Self {
         Self::Json(e)
@@ -701,3 +869,20 @@ impl core::fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_round_trip() {
+        for (i, a) in ALL.iter().enumerate() {
+            for b in ALL.iter().skip(i + 1) {
+                assert_ne!(a.code(), b.code(), "{a:?} / {b:?}");
+                assert_ne!(a.name(), b.name(), "{a:?} / {b:?}");
+            }
+            assert_eq!(Error::from_code(a.code()).map(|e| e.code()), Some(a.code()));
+        }
+        assert!(ALL.len() > 150);
+    }
+}

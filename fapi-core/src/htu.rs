@@ -390,6 +390,7 @@ fn push_origin(abs: &Absolute<'_>, out: &mut Out<'_>) -> Result<(), Fail> {
 /// Plain data without pointers or references (a fixed array and two lengths), so it can live
 /// in a `static`, in a configuration that is copied, or in memory shared by processes. Its
 /// accessors never panic, whatever the bytes.
+#[repr(C)]
 #[derive(Copy, Clone)]
 pub struct PublicBase {
     bytes: [u8; MAX_BASE_LEN],

@@ -577,6 +577,15 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
+    /// Wraps bytes that [`parse_object`] accepted earlier. Accessors stay panic-free on any
+    /// bytes; they are only meaningful on validated ones.
+    pub(crate) fn from_validated(raw: &'a [u8]) -> Self {
+        let start = raw.iter().position(|&b| !is_ws(b)).unwrap_or(0);
+        Self {
+            raw: raw.get(start..).unwrap_or(&[]),
+        }
+    }
+
     /// The object's exact bytes.
     pub fn raw(&self) -> &'a [u8] {
         self.raw

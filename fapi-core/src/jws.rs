@@ -96,6 +96,21 @@ impl AlgSet {
         Self(bits)
     }
 
+    /// The set's bits (ES256 = 1, EdDSA = 2, Ed25519 = 4, PS256 = 8, RS256 = 16), as the C ABI
+    /// writes them.
+    pub const fn bits(self) -> u32 {
+        self.0 as u32
+    }
+
+    /// A set from bits; `None` if an unknown bit is set.
+    pub const fn from_bits(bits: u32) -> Option<Self> {
+        if bits & !0x1F != 0 {
+            None
+        } else {
+            Some(Self(bits as u8))
+        }
+    }
+
     /// Whether `alg` is in the set.
     pub const fn contains(self, alg: Alg) -> bool {
         self.0 & alg.bit() != 0

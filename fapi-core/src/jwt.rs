@@ -43,6 +43,17 @@ impl<const H: usize, const C: usize> Scratch<H, C> {
         }
     }
 
+    /// The claims of the last successful verification, without re-validation (the bytes were
+    /// validated then and are only written by the next verification).
+    pub(crate) fn validated_claims(&self) -> Option<Object<'_>> {
+        if self.claims_len == 0 {
+            return None;
+        }
+        self.claims
+            .get(..self.claims_len)
+            .map(json::Object::from_validated)
+    }
+
     /// The claims object decoded by the last successful verification (re-parsed).
     pub(crate) fn claims_object(&self, cfg: &Config<'_>) -> Result<Object<'_>, Error> {
         let bytes = self

@@ -26,6 +26,7 @@ const WORDS: usize = 18;
 
 /// The nonce secrets of a verifier: plain atomic words, safe to share between threads and
 /// processes; rotated through `&self`.
+#[repr(C)]
 #[derive(Debug)]
 pub struct NonceKeys {
     words: SeqWords<WORDS>,

@@ -146,6 +146,29 @@ pub struct Context<const KEYS: usize = 8> {
     challenge_len: usize,
     nonce: Option<Nonce>,
     pending: Option<Pending>,
+    outcome: Outcome,
+}
+
+/// The last verdict of a context, as plain data (what a C caller reads back after
+/// [`Verifier::decide`] or [`Verifier::complete_replay`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// No decision yet.
+    None,
+    /// Allowed; [`Context::claims`] gives the claims.
+    Allow {
+        /// The binding proven.
+        binding: Binding,
+        /// Whether the token cache vouched for the signature.
+        cache_hit: bool,
+    },
+    /// Denied; [`Context::challenge`] gives the `WWW-Authenticate` value.
+    Deny {
+        /// Why.
+        error: Error,
+    },
+    /// Waiting for the external replay store.
+    Pending(ReplayCheck),
 }
 
 /// Scratch for decoding a PEM or escaped-PEM certificate.
@@ -173,6 +196,53 @@ impl<const KEYS: usize> Context<KEYS> {
             challenge_len: 0,
             nonce: None,
             pending: None,
+            outcome: Outcome::None,
+        }
+    }
+
+    /// The last verdict.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// The `WWW-Authenticate` value of the last denial (empty otherwise).
+    pub fn challenge(&self) -> &str {
+        match self.outcome {
+            Outcome::Deny { .. } => self
+                .challenge
+                .get(..self.challenge_len)
+                .and_then(|b| core::str::from_utf8(b).ok())
+                .unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    /// The `DPoP-Nonce` to send with the last verdict: on allows when a nonce secret is set,
+    /// and on `use_dpop_nonce` denials.
+    pub fn dpop_nonce(&self) -> Option<&str> {
+        match self.outcome {
+            Outcome::Allow { .. } => self.nonce.as_ref().map(Nonce::as_str),
+            Outcome::Deny { error } if error.oauth_error() == OAuthError::UseDpopNonce => {
+                self.nonce.as_ref().map(Nonce::as_str)
+            }
+            _ => None,
+        }
+    }
+
+    /// The replay check a pending decision waits for (inside the context).
+    pub fn pending_replay(&self) -> Option<&ReplayCheck> {
+        match &self.outcome {
+            Outcome::Pending(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The claims of the last allowed request (validated in that decision; the bytes have not
+    /// changed since), or `None`.
+    pub fn claims(&self) -> Option<crate::json::Object<'_>> {
+        match self.outcome {
+            Outcome::Allow { .. } => self.token.validated_claims(),
+            _ => None,
         }
     }
 }
@@ -410,6 +480,8 @@ impl<'v> Verifier<'v> {
         req: &Request<'_>,
     ) -> Decision<'c> {
         ctx.pending = None;
+        ctx.outcome = Outcome::None;
+        ctx.challenge_len = 0;
         ctx.nonce = self.current_nonce(req.now);
         let Context {
             keys,
@@ -423,6 +495,7 @@ impl<'v> Verifier<'v> {
             challenge_len,
             nonce,
             pending,
+            outcome,
         } = ctx;
         let mut seen = Seen { scheme: None };
         let work = Work {
@@ -440,6 +513,7 @@ impl<'v> Verifier<'v> {
             challenge_len,
             nonce,
             pending,
+            outcome,
         };
         self.finish(out, r, seen, req.required_scopes)
     }
@@ -456,14 +530,18 @@ impl<'v> Verifier<'v> {
             challenge_len,
             nonce,
             pending,
+            outcome: last,
             ..
         } = ctx;
         let p = pending.take();
+        *last = Outcome::None;
+        *challenge_len = 0;
         let out = Out {
             challenge,
             challenge_len,
             nonce,
             pending,
+            outcome: last,
         };
         let Some(p) = p else {
             let seen = Seen { scheme: None };
@@ -509,6 +587,7 @@ impl<'v> Verifier<'v> {
                 cache_hit,
             }) => {
                 crate::log::verdict(0);
+                *out.outcome = Outcome::Allow { binding, cache_hit };
                 return Decision::Allow(Allow {
                     claims,
                     binding,
@@ -518,14 +597,17 @@ impl<'v> Verifier<'v> {
             }
             Ok(Verdict::Pending(p)) => {
                 *out.pending = Some(p);
-                return Decision::NeedsReplayCheck(ReplayCheck {
+                let check = ReplayCheck {
                     key: p.key,
                     expiry: p.expiry,
-                });
+                };
+                *out.outcome = Outcome::Pending(check);
+                return Decision::NeedsReplayCheck(check);
             }
             Err(e) => e,
         };
         crate::log::verdict(error.code());
+        *out.outcome = Outcome::Deny { error };
         let len = write_challenge(out.challenge, self.policy, error, seen.scheme, scopes);
         *out.challenge_len = len;
         let challenge = out
@@ -828,6 +910,7 @@ struct Out<'o> {
     challenge_len: &'o mut usize,
     nonce: &'o Option<Nonce>,
     pending: &'o mut Option<Pending>,
+    outcome: &'o mut Outcome,
 }
 
 struct Writer<'b> {

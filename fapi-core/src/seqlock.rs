@@ -8,6 +8,7 @@ use core::sync::atomic::{AtomicU32, Ordering, fence};
 pub(crate) const SPIN_LIMIT: u32 = 10_000;
 
 /// `N` data words guarded by a sequence word (odd while being written).
+#[repr(C)]
 #[derive(Debug)]
 pub(crate) struct SeqWords<const N: usize> {
     seq: AtomicU32,

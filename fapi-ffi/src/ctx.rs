@@ -1,0 +1,103 @@
+//! The per-thread context: decode scratch, a copy of the key set, and the last verdict.
+
+use crate::codes::*;
+use crate::ptr::aligned;
+use crate::verifier::FAPI_REGION_ALIGN;
+use core::mem::size_of;
+use fapi_core::request::Context;
+
+const CTX_MAGIC: u32 = 0x4641_4358; // "FACX"
+
+/// A per-thread context (opaque to C; memory owned by the caller). Never use one context
+/// from two threads at once; any number of contexts may share one verifier.
+pub struct fapi_ctx {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+pub(crate) struct CtxMem {
+    magic: u32,
+    _pad: u32,
+    pub(crate) core: Context<{ crate::types::FAPI_MAX_KEYS as usize }>,
+}
+
+/// Bytes of context memory needed (about 30 KiB: token and proof scratch, the certificate
+/// buffers, the key-set copy). The same for every configuration of this library version.
+#[unsafe(no_mangle)]
+pub extern "C" fn fapi_ctx_size() -> usize {
+    size_of::<CtxMem>()
+}
+
+/// Formats `mem` (`len` ≥ `fapi_ctx_size()`, aligned to `FAPI_REGION_ALIGN`) as a context and
+/// sets `*out`. Contexts hold no pointers and no resources: to discard one, just reuse or
+/// free its memory.
+///
+/// Returns `FAPI_OK` or `FAPI_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `mem` must point to `len` writable bytes used by nothing else; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fapi_ctx_init(
+    mem: *mut core::ffi::c_void,
+    len: usize,
+    out: *mut *mut fapi_ctx,
+) -> u32 {
+    crate::guard(|| {
+        let p = mem.cast::<CtxMem>();
+        if !aligned(out)
+            || !aligned(p)
+            || !(p as usize).is_multiple_of(FAPI_REGION_ALIGN as usize)
+            || len < size_of::<CtxMem>()
+        {
+            return FAPI_ERR_INVALID_ARGUMENT;
+        }
+        // SAFETY: `p` is non-NULL, aligned, with at least size_of::<CtxMem>() writable bytes
+        // owned by the caller; writing a fresh value initialises every field. `out` checked.
+        unsafe {
+            core::ptr::write(
+                p,
+                CtxMem {
+                    magic: CTX_MAGIC,
+                    _pad: 0,
+                    core: Context::new(),
+                },
+            );
+            *out = p.cast::<fapi_ctx>();
+        }
+        FAPI_OK
+    })
+}
+
+/// Checks a context pointer and returns its memory.
+///
+/// # Safety
+/// `ctx` must be NULL or come from `fapi_ctx_init`, and not be used by another thread now.
+pub(crate) unsafe fn ctx_mut<'a>(ctx: *mut fapi_ctx) -> Result<&'a mut CtxMem, u32> {
+    let p = ctx.cast::<CtxMem>();
+    if !aligned(p) {
+        return Err(FAPI_ERR_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, aligned, initialised by fapi_ctx_init, exclusively ours per contract.
+    let c = unsafe { &mut *p };
+    if c.magic != CTX_MAGIC {
+        return Err(FAPI_ERR_BAD_REGION);
+    }
+    Ok(c)
+}
+
+/// Read-only variant of [`ctx_mut`].
+///
+/// # Safety
+/// As [`ctx_mut`] (no concurrent writer).
+pub(crate) unsafe fn ctx_ref<'a>(ctx: *const fapi_ctx) -> Result<&'a CtxMem, u32> {
+    let p = ctx.cast::<CtxMem>();
+    if !aligned(p) {
+        return Err(FAPI_ERR_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, aligned, initialised by fapi_ctx_init; no concurrent writer.
+    let c = unsafe { &*p };
+    if c.magic != CTX_MAGIC {
+        return Err(FAPI_ERR_BAD_REGION);
+    }
+    Ok(c)
+}
