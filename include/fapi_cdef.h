@@ -107,6 +107,7 @@ static const uint32_t FAPI_ERR_CAPACITY_REPLAY_TABLE_FULL = 801;
 static const uint32_t FAPI_ERR_CAPACITY_REPLAY_BUSY = 802;
 static const uint32_t FAPI_ERR_CAPACITY_REPLAY_STORE_ERROR = 803;
 static const uint32_t FAPI_ERR_CAPACITY_SHARED_STATE_BUSY = 804;
+static const uint32_t FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE = 805;
 static const uint32_t FAPI_ERR_MISUSE_LEEWAY_TOO_LARGE = 900;
 static const uint32_t FAPI_ERR_MISUSE_EMPTY_ISSUER = 901;
 static const uint32_t FAPI_ERR_MISUSE_EMPTY_AUDIENCE = 902;
@@ -163,6 +164,8 @@ static const uint32_t FAPI_ERR_PROOF_JWK_OKP_KEY_INVALID = 1315;
 static const uint32_t FAPI_ERR_PROOF_JWK_KID_TOO_LONG = 1316;
 static const uint32_t FAPI_ERR_PROOF_JWK_KEY_ENCODING = 1317;
 static const uint32_t FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS = 1318;
+static const uint32_t FAPI_KEY_P256 = 1;
+static const uint32_t FAPI_KEY_ED25519 = 2;
 static const uint32_t FAPI_STRUCT_VERSION = 1;
 static const uint32_t FAPI_ALG_ES256 = 1;
 static const uint32_t FAPI_ALG_EDDSA = 2;
@@ -437,6 +440,8 @@ static const uint32_t FAPI_VERSION_PATCH = 0;
 
 // `capacity_shared_state_busy`: Shared state (key set, nonce secrets) is being written by another writer, or kept changing during a bounded read: retry later.
 
+// `capacity_crypto_provider_failure`: The host's signature provider (HSM, OpenSSL) failed to answer: fail closed (503).
+
 // `misuse_leeway_too_large`: Leeway above 60 s without the explicit unsafe option.
 
 // `misuse_empty_issuer`: The expected issuer is empty.
@@ -548,6 +553,10 @@ static const uint32_t FAPI_VERSION_PATCH = 0;
 // `proof_jwk_key_encoding`: In the DPoP proof: A key member is not canonical unpadded base64url.
 
 // `proof_jwk_no_usable_keys`: In the DPoP proof: The key set holds no key usable for verification.
+
+// Key kind for `import_key`: a P-256 public key as 65 bytes of SEC1 uncompressed point.
+
+// Key kind for `import_key`: an Ed25519 public key, 32 bytes.
 
 // Version of [`fapi_config`], [`fapi_request`] and [`fapi_proof_check`] this library
 // understands; callers set `version` to it.
@@ -708,6 +717,36 @@ typedef struct fapi_proof_check {
   // Time.
   uint64_t now;
 } fapi_proof_check;
+
+// Signature callbacks (all required). Each returns promptly; fapi calls them from the thread
+// that uses the context.
+typedef struct fapi_crypto_provider {
+  // `sizeof(fapi_crypto_provider)`.
+  uint32_t struct_size;
+  // `FAPI_STRUCT_VERSION`.
+  uint32_t version;
+  // Passed back to every callback.
+  void *user;
+  // Imports a public key of `kind` (`FAPI_KEY_*`, raw formats as documented there): returns 0
+  // and sets `*handle`, or non-zero on failure (the request then fails closed with 503).
+  int32_t (*import_key)(void *user,
+                        uint32_t kind,
+                        const uint8_t *raw,
+                        size_t raw_len,
+                        uint64_t *handle);
+  // Verifies: returns 1 for a valid signature, 0 for an invalid one, negative on failure.
+  // `alg` is one `FAPI_ALG_*` bit; `data` is the SHA-256 digest (32 bytes) for ES256, and
+  // the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes).
+  int32_t (*verify)(void *user,
+                    uint64_t handle,
+                    uint32_t alg,
+                    const uint8_t *data,
+                    size_t data_len,
+                    const uint8_t *sig,
+                    size_t sig_len);
+  // Releases a handle from `import_key`.
+  void (*release)(void *user, uint64_t handle);
+} fapi_crypto_provider;
 
 // Verifier configuration. Copied into the verifier by `fapi_verifier_init`; the caller's
 // memory is not used afterwards.
@@ -925,6 +964,24 @@ size_t fapi_ctx_size(void);
 // # Safety
 // `mem` must point to `len` writable bytes used by nothing else; `out` writable.
 uint32_t fapi_ctx_init(void *mem, size_t len, struct fapi_ctx **out);
+
+// Routes this context's signature checks to `provider` (copied; NULL restores fapi's
+// built-in code). Releases any handles held from a previous provider.
+//
+// Returns `FAPI_OK`, or `FAPI_ERR_INVALID_ARGUMENT` (size/version, or a NULL callback).
+//
+// # Safety
+// `ctx` from `fapi_ctx_init`, used by this thread only; `provider` NULL or readable. The
+// callbacks must stay callable until the provider is replaced or the context released.
+uint32_t fapi_ctx_set_provider(struct fapi_ctx *ctx, const struct fapi_crypto_provider *provider);
+
+// Releases everything the context holds outside its own memory (provider key handles).
+// Call before freeing or reusing a context's memory when a provider was set; harmless
+// otherwise. The context stays usable.
+//
+// # Safety
+// `ctx` from `fapi_ctx_init`, used by this thread only.
+uint32_t fapi_ctx_release(struct fapi_ctx *ctx);
 
 // Bytes of verifier memory a configuration needs (0 if the configuration's sizes are out of
 // range). The replay table dominates: 32 bytes per slot.

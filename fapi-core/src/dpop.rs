@@ -159,8 +159,9 @@ pub fn verify_proof(
     scratch: &mut ProofScratch,
     cx: &ProofContext<'_>,
     nonces: &NonceKeys,
+    provider: &mut dyn jws::SignatureVerifier,
 ) -> Result<VerifiedProof, Error> {
-    verify_inner(proof, policy, scratch, cx, nonces).map_err(ProofDefect::wrap)
+    verify_inner(proof, policy, scratch, cx, nonces, provider).map_err(ProofDefect::wrap)
 }
 
 fn verify_inner(
@@ -169,6 +170,7 @@ fn verify_inner(
     scratch: &mut ProofScratch,
     cx: &ProofContext<'_>,
     nonces: &NonceKeys,
+    provider: &mut dyn jws::SignatureVerifier,
 ) -> Result<VerifiedProof, Error> {
     let ProofScratch {
         keys,
@@ -226,7 +228,19 @@ fn verify_inner(
     if !b64::is_canonical(c.payload_b64) {
         return Err(JwsError::PayloadEncoding.into());
     }
-    jws::verify_prepared(&prepared, h.alg(), c.signing_input, sig)?;
+    if provider.is_builtin() {
+        jws::verify_prepared(&prepared, h.alg(), c.signing_input, sig)?;
+    } else {
+        // The key decoded above (so it is valid); the provider checks the equation.
+        jws::verify_with(
+            provider,
+            &key,
+            jws::KeyRole::Proof,
+            h.alg(),
+            c.signing_input,
+            sig,
+        )?;
+    }
     let payload = b64::decode(c.payload_b64, claims).map_err(|e| match e {
         b64::B64Error::Encoding => JwsError::PayloadEncoding,
         b64::B64Error::Length => JwsError::PayloadTooLarge,

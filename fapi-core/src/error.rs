@@ -322,6 +322,8 @@ pub enum CapacityError {
     /// Shared state (key set, nonce secrets) is being written by another writer, or kept
     /// changing during a bounded read: retry later.
     SharedStateBusy = 804,
+    /// The host's signature provider (HSM, OpenSSL) failed to answer: fail closed (503).
+    CryptoProviderFailure = 805,
 }
 
 /// Caller misuse (band 900): never caused by request bytes alone.
@@ -626,6 +628,7 @@ impl Error {
                 CapacityError::ReplayBusy => "capacity_replay_busy",
                 CapacityError::ReplayStoreError => "capacity_replay_store_error",
                 CapacityError::SharedStateBusy => "capacity_shared_state_busy",
+                CapacityError::CryptoProviderFailure => "capacity_crypto_provider_failure",
             },
             Self::Misuse(e) => match e {
                 MisuseError::LeewayTooLarge => "misuse_leeway_too_large",
@@ -751,6 +754,7 @@ pub const ALL: &[Error] = &[
     Error::Capacity(CapacityError::ReplayBusy),
     Error::Capacity(CapacityError::ReplayStoreError),
     Error::Capacity(CapacityError::SharedStateBusy),
+    Error::Capacity(CapacityError::CryptoProviderFailure),
     Error::Misuse(MisuseError::LeewayTooLarge),
     Error::Misuse(MisuseError::EmptyIssuer),
     Error::Misuse(MisuseError::EmptyAudience),

@@ -339,6 +339,134 @@ pub fn decode_signature<'b>(
     })
 }
 
+/// Why a key is being used: issuer keys come back on every request (a provider may keep them
+/// imported); a proof key is used once per call.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum KeyRole {
+    /// A key of the issuer's key set (access tokens).
+    Issuer,
+    /// A DPoP proof's `jwk`.
+    Proof,
+}
+
+/// A signature provider failed (e.g. an HSM is unreachable): fail closed, 503.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ProviderFailure;
+
+/// Where signature equations are checked: fapi's own code ([`BuiltIn`]) or a host provider
+/// (HSM, PKA engine, OpenSSL). fapi validates the key and the signature's encoding (length,
+/// ECDSA scalars in [1, n−1], Ed25519 S < L and R not of small order) **before** calling a
+/// provider, so a provider can never widen what is accepted.
+pub trait SignatureVerifier {
+    /// Whether `signature` is valid for `signing_input` under `key` and `alg`.
+    ///
+    /// # Errors
+    /// [`ProviderFailure`] when the provider could not answer (fails closed).
+    fn verify(
+        &mut self,
+        key: &Jwk,
+        role: KeyRole,
+        alg: Alg,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, ProviderFailure>;
+
+    /// Whether this is fapi's built-in code (lets the core reuse its decoded keys).
+    fn is_builtin(&self) -> bool {
+        false
+    }
+}
+
+/// fapi's own signature code (p256, ed25519-dalek `verify_strict`): the default, and the only
+/// path claimed allocation-free.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct BuiltIn;
+
+impl SignatureVerifier for BuiltIn {
+    fn verify(
+        &mut self,
+        key: &Jwk,
+        _role: KeyRole,
+        alg: Alg,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, ProviderFailure> {
+        Ok(verify_signature(key, alg, signing_input, signature).is_ok())
+    }
+
+    fn is_builtin(&self) -> bool {
+        true
+    }
+}
+
+/// The group order L of Ed25519, little-endian.
+const ED25519_L: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// The encoding checks a provider's answer is never trusted with (see [`SignatureVerifier`]).
+fn signature_prechecks(alg: Alg, signature: &[u8]) -> bool {
+    match alg {
+        Alg::Es256 => p256::ecdsa::Signature::from_slice(signature).is_ok(),
+        Alg::EdDsa | Alg::Ed25519 => {
+            let (Some(r), Some(s)) = (signature.get(..32), signature.get(32..64)) else {
+                return false;
+            };
+            if signature.len() != 64 {
+                return false;
+            }
+            // S < L, compared as little-endian integers (most significant byte last).
+            let s_lt_l = s
+                .iter()
+                .rev()
+                .zip(ED25519_L.iter().rev())
+                .find(|(a, b)| a != b)
+                .is_some_and(|(a, b)| a < b);
+            let mut rb = [0u8; 32];
+            rb.copy_from_slice(r);
+            let r_ok = ed25519_dalek::VerifyingKey::from_bytes(&rb).is_ok_and(|p| !p.is_weak());
+            s_lt_l && r_ok
+        }
+        Alg::Ps256 | Alg::Rs256 => false,
+    }
+}
+
+/// Verifies through `provider` after fapi's own checks of the key fit and the signature
+/// encoding.
+///
+/// # Errors
+/// [`crate::error::JwkError::AlgKeyMismatch`], [`JwsError::BadSignature`], or
+/// [`crate::error::CapacityError::CryptoProviderFailure`].
+pub fn verify_with(
+    provider: &mut dyn SignatureVerifier,
+    key: &Jwk,
+    role: KeyRole,
+    alg: Alg,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    if !key.fits(alg) {
+        return Err(crate::error::JwkError::AlgKeyMismatch.into());
+    }
+    if provider.is_builtin() {
+        return verify_signature(key, alg, signing_input, signature);
+    }
+    if !signature_prechecks(alg, signature) {
+        return Err(JwsError::BadSignature.into());
+    }
+    match provider.verify(key, role, alg, signing_input, signature) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(JwsError::BadSignature.into()),
+        Err(ProviderFailure) => Err(crate::error::CapacityError::CryptoProviderFailure.into()),
+    }
+}
+
+/// SHA-256 of `m` (the digest ES256/PS256/RS256 providers are given).
+pub fn sha256(m: &[u8]) -> [u8; 32] {
+    Sha256::digest(m).into()
+}
+
 /// A public key decoded and checked once, ready to verify signatures.
 #[derive(Clone, Debug)]
 pub enum PreparedKey {
@@ -474,7 +602,21 @@ pub fn verify<'a, 'h>(
     sig_buf: &mut [u8],
     payload_max: usize,
 ) -> Result<VerifiedJws<'a, 'h>, Error> {
-    verify_or_hit(token, keys, params, header_buf, sig_buf, payload_max, None)
+    let mut builtin = BuiltIn;
+    let check = SignatureCheck {
+        hit: None,
+        provider: &mut builtin,
+    };
+    verify_or_hit(token, keys, params, header_buf, sig_buf, payload_max, check)
+}
+
+/// How [`verify_or_hit`] settles the signature: a cache hit for the selected key, or the
+/// provider.
+pub struct SignatureCheck<'p> {
+    /// A token-cache hit (used only if it names the key the header selects).
+    pub hit: Option<&'p crate::cache::CacheHit>,
+    /// Who checks the equation otherwise.
+    pub provider: &'p mut dyn SignatureVerifier,
 }
 
 /// As [`verify`], but a cache hit whose key is the one the header selects stands in for the
@@ -489,8 +631,9 @@ pub fn verify_or_hit<'a, 'h>(
     header_buf: &'h mut [u8],
     sig_buf: &mut [u8],
     payload_max: usize,
-    hit: Option<&crate::cache::CacheHit>,
+    check: SignatureCheck<'_>,
 ) -> Result<VerifiedJws<'a, 'h>, Error> {
+    let SignatureCheck { hit, provider } = check;
     let c = split(token, params.max_token_len)?;
     let header = parse_header(
         c.header_b64,
@@ -510,7 +653,14 @@ pub fn verify_or_hit<'a, 'h>(
     }
     let cache_hit = hit.is_some_and(|h| h.thumbprint() == key.thumbprint());
     if !cache_hit {
-        verify_signature(key, header.alg(), c.signing_input, signature)?;
+        verify_with(
+            provider,
+            key,
+            KeyRole::Issuer,
+            header.alg(),
+            c.signing_input,
+            signature,
+        )?;
     }
     Ok(VerifiedJws {
         header,

@@ -407,9 +407,25 @@ pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     now: u64,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    let r = verify_inner(cfg, keys, scratch, token, now, None);
+    let r = verify_inner(cfg, keys, scratch, token, now, None, &mut jws::BuiltIn);
     crate::log::verdict(r.as_ref().map_or_else(|e| e.code(), |_| 0));
     r
+}
+
+/// As [`verify_access_token`], with signatures checked by `provider` (see
+/// [`jws::SignatureVerifier`]).
+///
+/// # Errors
+/// As [`verify_access_token`], and [`crate::error::CapacityError::CryptoProviderFailure`].
+pub fn verify_access_token_with<'a, 's, const H: usize, const C: usize>(
+    cfg: &Config<'_>,
+    keys: &[Jwk],
+    scratch: &'s mut Scratch<H, C>,
+    token: &'a [u8],
+    now: u64,
+    provider: &mut dyn jws::SignatureVerifier,
+) -> Result<AccessToken<'a, 's>, Error> {
+    verify_inner(cfg, keys, scratch, token, now, None, provider)
 }
 
 /// As [`verify_access_token`], with a token-cache hit standing in for the signature check
@@ -425,7 +441,7 @@ pub fn verify_access_token_cached<'a, 's, const H: usize, const C: usize>(
     now: u64,
     hit: &crate::cache::CacheHit,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    verify_inner(cfg, keys, scratch, token, now, Some(hit))
+    verify_inner(cfg, keys, scratch, token, now, Some(hit), &mut jws::BuiltIn)
 }
 
 fn verify_inner<'a, 's, const H: usize, const C: usize>(
@@ -435,6 +451,7 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     now: u64,
     hit: Option<&crate::cache::CacheHit>,
+    provider: &mut dyn jws::SignatureVerifier,
 ) -> Result<AccessToken<'a, 's>, Error> {
     if cfg.header_limits.max_len > H || cfg.claims_limits.max_len > C {
         return Err(MisuseError::ScratchTooSmall.into());
@@ -465,7 +482,7 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
         header_buf,
         signature,
         cfg.claims_limits.max_len,
-        hit,
+        jws::SignatureCheck { hit, provider },
     )?;
     let payload = b64::decode(verified.payload_b64(), claims).map_err(|e| match e {
         B64Error::Encoding => JwsError::PayloadEncoding,

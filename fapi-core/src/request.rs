@@ -15,6 +15,7 @@ use crate::error::{
 };
 use crate::htu::{self, MAX_URI_LEN};
 use crate::jwk::KeySet;
+use crate::jws;
 use crate::jwt::{self, Confirmation, Scratch, ValidatedClaims};
 use crate::keystore::KeyStoreView;
 use crate::mtls::{self, CertEncoding, MAX_CERT_DER_LEN};
@@ -227,6 +228,12 @@ impl<const KEYS: usize> Context<KEYS> {
             }
             _ => None,
         }
+    }
+
+    /// The generation of the key-set copy this context holds (`None` before the first
+    /// request): a provider keeps imported issuer keys while it is unchanged.
+    pub fn key_generation(&self) -> Option<u32> {
+        self.keys_gen
     }
 
     /// The replay check a pending decision waits for (inside the context).
@@ -455,6 +462,11 @@ impl<'v> Verifier<'v> {
         }
     }
 
+    /// The shared key set's generation (changes with every successful JWKS load).
+    pub fn key_generation(&self) -> u32 {
+        self.keys.generation()
+    }
+
     /// The policy.
     pub fn policy(&self) -> &'v Policy<'v> {
         self.policy
@@ -473,11 +485,22 @@ impl<'v> Verifier<'v> {
         self.nonces.current(now, self.policy.proof.nonce_slot)
     }
 
-    /// Decides one request.
+    /// Decides one request (signatures checked by fapi's built-in code).
     pub fn decide<'c, const K: usize>(
         &self,
         ctx: &'c mut Context<K>,
         req: &Request<'_>,
+    ) -> Decision<'c> {
+        self.decide_with(ctx, req, &mut jws::BuiltIn)
+    }
+
+    /// Decides one request, with signature equations checked by `provider` (an HSM or a host
+    /// library). fapi still checks every key and signature encoding first.
+    pub fn decide_with<'c, const K: usize>(
+        &self,
+        ctx: &'c mut Context<K>,
+        req: &Request<'_>,
+        provider: &mut dyn jws::SignatureVerifier,
     ) -> Decision<'c> {
         ctx.pending = None;
         ctx.outcome = Outcome::None;
@@ -507,7 +530,7 @@ impl<'v> Verifier<'v> {
             cert_der,
             cert_scratch,
         };
-        let r = self.run(work, req, &mut seen);
+        let r = self.run(work, req, &mut seen, provider);
         let out = Out {
             challenge,
             challenge_len,
@@ -632,6 +655,7 @@ impl<'v> Verifier<'v> {
         w: Work<'c, K>,
         req: &Request<'_>,
         seen: &mut Seen,
+        provider: &mut dyn jws::SignatureVerifier,
     ) -> Result<Verdict<'c>, Error> {
         let policy = self.policy;
         if req.method.is_empty() || !req.method.iter().all(|&b| is_tchar(b)) {
@@ -694,12 +718,13 @@ impl<'v> Verifier<'v> {
                         req.now,
                         &h,
                     )?,
-                    None => jwt::verify_access_token(
+                    None => jwt::verify_access_token_with(
                         &policy.token,
                         w.keys.keys(),
                         w.token,
                         token,
                         req.now,
+                        provider,
                     )?,
                 };
                 let cache_hit = at.jws().cache_hit();
@@ -759,7 +784,7 @@ impl<'v> Verifier<'v> {
                 token_hash: Some(&token_hash),
                 now: req.now,
             };
-            let p = dpop::verify_proof(field, &policy.proof, w.proof, &cx, self.nonces)?;
+            let p = dpop::verify_proof(field, &policy.proof, w.proof, &cx, self.nonces, provider)?;
             let matches = decode_thumbprint(&want).is_some_and(|w| bool::from(w.ct_eq(p.jkt())));
             if !matches {
                 return Err(DpopError::JktMismatch.into());
@@ -825,6 +850,19 @@ impl<'v> Verifier<'v> {
         ctx: &mut Context<K>,
         check: &ProofCheck<'_>,
     ) -> Result<VerifiedProof, Error> {
+        self.check_proof_with(ctx, check, &mut jws::BuiltIn)
+    }
+
+    /// As [`Verifier::check_proof`], with `provider` checking the signature.
+    ///
+    /// # Errors
+    /// As [`Verifier::check_proof`].
+    pub fn check_proof_with<const K: usize>(
+        &self,
+        ctx: &mut Context<K>,
+        check: &ProofCheck<'_>,
+        provider: &mut dyn jws::SignatureVerifier,
+    ) -> Result<VerifiedProof, Error> {
         let policy = self.policy;
         let b = policy
             .bases
@@ -841,7 +879,14 @@ impl<'v> Verifier<'v> {
             token_hash: th.as_ref(),
             now: check.now,
         };
-        let p = dpop::verify_proof(check.proof, &policy.proof, &mut ctx.proof, &cx, self.nonces)?;
+        let p = dpop::verify_proof(
+            check.proof,
+            &policy.proof,
+            &mut ctx.proof,
+            &cx,
+            self.nonces,
+            provider,
+        )?;
         if let Some(want) = check.expected_jkt
             && !bool::from(want.ct_eq(p.jkt()))
         {

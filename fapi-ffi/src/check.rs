@@ -151,8 +151,18 @@ unsafe fn check_request(
         now: r.now,
         introspection,
     };
-    region.with_verifier(|ver| {
-        ver.decide(&mut c.core, &request);
+    region.with_verifier(|ver| match c.handles.provider {
+        None => {
+            ver.decide(&mut c.core, &request);
+        }
+        Some(p) => {
+            c.handles.sync_generation(ver.key_generation());
+            let mut adapter = crate::provider::Adapter {
+                p,
+                handles: &mut c.handles,
+            };
+            ver.decide_with(&mut c.core, &request, &mut adapter);
+        }
     })
 }
 
@@ -257,7 +267,17 @@ pub unsafe extern "C" fn fapi_check_proof(
             expected_jkt: (k.has_expected_jkt == 1).then_some(&k.expected_jkt),
             now: k.now,
         };
-        match region.with_verifier(|ver| ver.check_proof(&mut c.core, &pc)) {
+        let r = region.with_verifier(|ver| match c.handles.provider {
+            None => ver.check_proof(&mut c.core, &pc),
+            Some(p) => {
+                let mut adapter = crate::provider::Adapter {
+                    p,
+                    handles: &mut c.handles,
+                };
+                ver.check_proof_with(&mut c.core, &pc, &mut adapter)
+            }
+        });
+        match r {
             Err(e) => e,
             Ok(Err(e)) => u32::from(e.code()),
             Ok(Ok(p)) => {

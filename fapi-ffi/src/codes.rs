@@ -218,6 +218,8 @@ pub const FAPI_ERR_CAPACITY_REPLAY_BUSY: u32 = 802;
 pub const FAPI_ERR_CAPACITY_REPLAY_STORE_ERROR: u32 = 803;
 /// `capacity_shared_state_busy`: Shared state (key set, nonce secrets) is being written by another writer, or kept changing during a bounded read: retry later.
 pub const FAPI_ERR_CAPACITY_SHARED_STATE_BUSY: u32 = 804;
+/// `capacity_crypto_provider_failure`: The host's signature provider (HSM, OpenSSL) failed to answer: fail closed (503).
+pub const FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE: u32 = 805;
 /// `misuse_leeway_too_large`: Leeway above 60 s without the explicit unsafe option.
 pub const FAPI_ERR_MISUSE_LEEWAY_TOO_LARGE: u32 = 900;
 /// `misuse_empty_issuer`: The expected issuer is empty.
@@ -466,6 +468,10 @@ pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
         FAPI_ERR_CAPACITY_SHARED_STATE_BUSY,
         "capacity_shared_state_busy",
     ),
+    (
+        FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE,
+        "capacity_crypto_provider_failure",
+    ),
     (FAPI_ERR_MISUSE_LEEWAY_TOO_LARGE, "misuse_leeway_too_large"),
     (FAPI_ERR_MISUSE_EMPTY_ISSUER, "misuse_empty_issuer"),
     (FAPI_ERR_MISUSE_EMPTY_AUDIENCE, "misuse_empty_audience"),
@@ -708,6 +714,7 @@ pub(crate) fn name_of(code: u32) -> &'static core::ffi::CStr {
         FAPI_ERR_CAPACITY_REPLAY_BUSY => c"capacity_replay_busy",
         FAPI_ERR_CAPACITY_REPLAY_STORE_ERROR => c"capacity_replay_store_error",
         FAPI_ERR_CAPACITY_SHARED_STATE_BUSY => c"capacity_shared_state_busy",
+        FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE => c"capacity_crypto_provider_failure",
         FAPI_ERR_MISUSE_LEEWAY_TOO_LARGE => c"misuse_leeway_too_large",
         FAPI_ERR_MISUSE_EMPTY_ISSUER => c"misuse_empty_issuer",
         FAPI_ERR_MISUSE_EMPTY_AUDIENCE => c"misuse_empty_audience",

@@ -18,6 +18,7 @@ pub struct fapi_ctx {
 pub(crate) struct CtxMem {
     magic: u32,
     _pad: u32,
+    pub(crate) handles: crate::provider::Handles,
     pub(crate) core: Context<{ crate::types::FAPI_MAX_KEYS as usize }>,
 }
 
@@ -59,6 +60,7 @@ pub unsafe extern "C" fn fapi_ctx_init(
                 CtxMem {
                     magic: CTX_MAGIC,
                     _pad: 0,
+                    handles: crate::provider::Handles::new(),
                     core: Context::new(),
                 },
             );

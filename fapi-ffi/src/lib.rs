@@ -18,6 +18,7 @@
 mod check;
 mod codes;
 mod ctx;
+mod provider;
 mod ptr;
 mod types;
 mod verifier;
@@ -25,6 +26,7 @@ mod verifier;
 pub use check::*;
 pub use codes::*;
 pub use ctx::*;
+pub use provider::*;
 pub use types::*;
 pub use verifier::*;
 
@@ -70,7 +72,11 @@ mod tests {
         for e in fapi_core::error::ALL {
             let code = u32::from(e.code());
             let row = FAPI_RESULT_TABLE.iter().find(|(c, _)| *c == code);
-            assert_eq!(row.map(|r| r.1), Some(e.name()), "{e:?}: regenerate codes.rs");
+            assert_eq!(
+                row.map(|r| r.1),
+                Some(e.name()),
+                "{e:?}: regenerate codes.rs"
+            );
             // SAFETY: fapi_result_str returns a static NUL-terminated string.
             let s = unsafe { core::ffi::CStr::from_ptr(fapi_result_str(code)) };
             assert_eq!(s.to_str().ok(), Some(e.name()));
@@ -83,6 +89,10 @@ mod tests {
         let mut codes: Vec<u32> = FAPI_RESULT_TABLE.iter().map(|r| r.0).collect();
         codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes.len(), FAPI_RESULT_TABLE.len(), "a code is listed twice");
+        assert_eq!(
+            codes.len(),
+            FAPI_RESULT_TABLE.len(),
+            "a code is listed twice"
+        );
     }
 }
