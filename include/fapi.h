@@ -22,6 +22,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+/* Library version (checked against Cargo.toml in CI). */
+#define FAPI_VERSION_MAJOR 0
+#define FAPI_VERSION_MINOR 1
+#define FAPI_VERSION_PATCH 0
+
 
 // Success: a verdict was reached, or the call did what it says.
 #define FAPI_OK 0
@@ -1084,8 +1089,3 @@ extern void fapi_panic_hook(void);
 #endif  // __cplusplus
 
 #endif  /* FAPI_H */
-
-/* Library version (checked against Cargo.toml in CI). */
-#define FAPI_VERSION_MAJOR 0
-#define FAPI_VERSION_MINOR 1
-#define FAPI_VERSION_PATCH 0

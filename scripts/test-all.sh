@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project, stage by stage, with timings.
-# Needs: a Rust toolchain with clippy and rustfmt, and the thumbv7em-none-eabihf target
-# (.ci/run installs them; so does `rustup component add clippy rustfmt` +
-# `rustup target add thumbv7em-none-eabihf`).
+# Needs: a Rust toolchain with clippy and rustfmt, the thumbv7em-none-eabihf target,
+# cbindgen 0.29.4, and cc/c++/pkg-config/nm/make/python3 (.ci/run installs them all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -23,6 +22,10 @@ stage "build fapi-core for thumbv7em-none-eabihf" \
 stage "build fapi-core for thumbv7em-none-eabihf (defmt)" \
   cargo build -p fapi-core --release --target thumbv7em-none-eabihf --features defmt
 stage "C header is current (cbindgen 0.29.4)" scripts/gen-header.sh --check
+stage "build libfapi.a + libfapi.so (host release)" make lib
+stage "C headers: C99/C++17 alone, cdef, version, exported symbols" scripts/check-header.sh
+stage "build libfapi.a for thumbv7em-none-eabihf (panic handler)" make thumbv7em
+stage "install, pkg-config, link the C example (shared, static)" tests/pkgconfig/run.sh
 stage "tests" cargo test --workspace
 stage "demo" scripts/demo.sh
 echo "=== all stages passed in $SECONDS s"
