@@ -189,6 +189,26 @@ pub fn validate_claims<'a>(
     if now >= exp.saturating_add(leeway) {
         return Err(ClaimsError::Expired.into());
     }
+    finish_claims(
+        object,
+        exp,
+        [nbf, iat, cnf],
+        [sub, client_id, scope, jti],
+        now,
+        leeway,
+    )
+}
+
+/// The checks JWT and introspected claims share: `nbf` and `iat` not in the future beyond the
+/// leeway (fractions read up), `cnf`, and the types of the string claims.
+fn finish_claims<'a>(
+    object: Object<'a>,
+    exp: u64,
+    [nbf, iat, cnf]: [Option<Value<'a>>; 3],
+    strings: [Option<Value<'a>>; 4],
+    now: u64,
+    leeway: u64,
+) -> Result<ValidatedClaims<'a>, Error> {
     if let Some(v) = nbf
         && numeric_date_ceil(&v)? > now.saturating_add(leeway)
     {
@@ -197,15 +217,14 @@ pub fn validate_claims<'a>(
     let iat = match iat {
         None => None,
         Some(v) => {
-            let t = numeric_date_ceil(&v)?;
-            if t > now.saturating_add(leeway) {
+            if numeric_date_ceil(&v)? > now.saturating_add(leeway) {
                 return Err(ClaimsError::IssuedInFuture.into());
             }
-            Some(t)
+            Some(numeric_date(&v)?)
         }
     };
     let cnf = parse_cnf(cnf)?;
-    for v in [sub, client_id, scope, jti].into_iter().flatten() {
+    for v in strings.into_iter().flatten() {
         if v.kind() != Kind::String {
             return Err(ClaimsError::ClaimType.into());
         }
@@ -279,27 +298,14 @@ pub fn validate_introspection<'a>(
         }
         None => u64::MAX,
     };
-    if let Some(v) = nbf
-        && numeric_date_ceil(&v)? > now.saturating_add(leeway)
-    {
-        return Err(ClaimsError::NotYetValid.into());
-    }
-    let iat = match iat {
-        None => None,
-        Some(v) => Some(numeric_date(&v)?),
-    };
-    let cnf = parse_cnf(cnf)?;
-    for v in [sub, client_id, scope, jti].into_iter().flatten() {
-        if v.kind() != Kind::String {
-            return Err(ClaimsError::ClaimType.into());
-        }
-    }
-    Ok(ValidatedClaims {
+    finish_claims(
         object,
         exp,
-        iat,
-        cnf,
-    })
+        [nbf, iat, cnf],
+        [sub, client_id, scope, jti],
+        now,
+        leeway,
+    )
 }
 
 /// Copies an introspection response into the scratch and validates it there, so its claims

@@ -437,6 +437,22 @@ unsafe fn point(b: &[u8], ptr: *mut *const u8, len: *mut usize) -> u32 {
     FAPI_OK
 }
 
+/// The value of claim `name` of the context's last allowed request.
+///
+/// # Safety
+/// As [`fapi_ctx_verdict`]; `name` readable for `name_len`.
+unsafe fn claim<'a>(
+    ctx: *const fapi_ctx,
+    name: *const u8,
+    name_len: usize,
+) -> Result<fapi_core::json::Value<'a>, u32> {
+    // SAFETY: forwarded contract.
+    let (c, name) = unsafe { (ctx_ref(ctx)?, bytes(name, name_len)?) };
+    let name = core::str::from_utf8(name).map_err(|_| FAPI_ERR_INVALID_ARGUMENT)?;
+    let obj = c.core.claims().ok_or(FAPI_ERR_WRONG_STATE)?;
+    obj.get(name).ok_or(FAPI_ERR_NOT_FOUND)
+}
+
 /// Copies a string claim of the last allowed request (e.g. `"sub"`, `"client_id"`, `"scope"`,
 /// `"iss"`, `"jti"`, or any other), unescaped, into `(out, cap)`; `*out_len` receives the
 /// bytes written, or on `FAPI_ERR_BUFFER_TOO_SMALL` the bytes needed (a buffer of
@@ -458,18 +474,9 @@ pub unsafe extern "C" fn fapi_ctx_claim_str(
 ) -> u32 {
     crate::guard(|| {
         // SAFETY: forwarded contract.
-        let (c, name) = match unsafe { (ctx_ref(ctx), bytes(name, name_len)) } {
-            (Ok(c), Ok(n)) => (c, n),
-            (Err(e), _) | (_, Err(e)) => return e,
-        };
-        let Ok(name) = core::str::from_utf8(name) else {
-            return FAPI_ERR_INVALID_ARGUMENT;
-        };
-        let Some(obj) = c.core.claims() else {
-            return FAPI_ERR_WRONG_STATE;
-        };
-        let Some(v) = obj.get(name) else {
-            return FAPI_ERR_NOT_FOUND;
+        let v = match unsafe { claim(ctx, name, name_len) } {
+            Ok(v) => v,
+            Err(e) => return e,
         };
         let Some(s) = v.as_str() else {
             return FAPI_ERR_CLAIMS_CLAIM_TYPE;
@@ -498,20 +505,10 @@ pub unsafe extern "C" fn fapi_ctx_claim_json(
 ) -> u32 {
     crate::guard(|| {
         // SAFETY: forwarded contract.
-        let (c, name) = match unsafe { (ctx_ref(ctx), bytes(name, name_len)) } {
-            (Ok(c), Ok(n)) => (c, n),
-            (Err(e), _) | (_, Err(e)) => return e,
-        };
-        let Ok(name) = core::str::from_utf8(name) else {
-            return FAPI_ERR_INVALID_ARGUMENT;
-        };
-        let Some(obj) = c.core.claims() else {
-            return FAPI_ERR_WRONG_STATE;
-        };
-        match obj.get(name) {
+        match unsafe { claim(ctx, name, name_len) } {
             // SAFETY: forwarded contract.
-            Some(v) => unsafe { point(v.raw(), ptr, len) },
-            None => FAPI_ERR_NOT_FOUND,
+            Ok(v) => unsafe { point(v.raw(), ptr, len) },
+            Err(e) => e,
         }
     })
 }
@@ -529,22 +526,13 @@ pub unsafe extern "C" fn fapi_ctx_claim_time(
     out: *mut u64,
 ) -> u32 {
     crate::guard(|| {
-        // SAFETY: forwarded contract.
-        let (c, name) = match unsafe { (ctx_ref(ctx), bytes(name, name_len)) } {
-            (Ok(c), Ok(n)) => (c, n),
-            (Err(e), _) | (_, Err(e)) => return e,
-        };
-        let Ok(name) = core::str::from_utf8(name) else {
-            return FAPI_ERR_INVALID_ARGUMENT;
-        };
         if !aligned(out) {
             return FAPI_ERR_INVALID_ARGUMENT;
         }
-        let Some(obj) = c.core.claims() else {
-            return FAPI_ERR_WRONG_STATE;
-        };
-        let Some(v) = obj.get(name) else {
-            return FAPI_ERR_NOT_FOUND;
+        // SAFETY: forwarded contract.
+        let v = match unsafe { claim(ctx, name, name_len) } {
+            Ok(v) => v,
+            Err(e) => return e,
         };
         match fapi_core::time::numeric_date(&v) {
             Ok(t) => {
