@@ -1004,9 +1004,11 @@ size_t fapi_verifier_size(const struct fapi_config *cfg);
 // sets `*out` to it. Call once, before any other process attaches or any thread uses it. The
 // key set starts empty: load one with `fapi_verifier_set_jwks`.
 //
-// Returns `FAPI_OK`, `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, `len` smaller
-// than `fapi_verifier_size(cfg)`, or a configuration refused as misuse — e.g. empty issuer,
-// unknown mode, contradictory policy, bad base), or `FAPI_ERR_PANIC`.
+// Returns `FAPI_OK`; a `FAPI_ERR_MISUSE_*` code naming the configuration rule that failed
+// (e.g. `FAPI_ERR_MISUSE_EMPTY_ISSUER`, `_LEEWAY_TOO_LARGE`, `_ALG_UNAVAILABLE`,
+// `_CONTRADICTORY_POLICY`); `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, `len`
+// smaller than `fapi_verifier_size(cfg)`, unknown enum values, a base that does not parse,
+// strings too long or not UTF-8); or `FAPI_ERR_PANIC`.
 //
 // # Safety
 // `mem` must point to `len` writable bytes not used by anything else during the call;

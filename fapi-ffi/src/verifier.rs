@@ -181,11 +181,10 @@ fn mode(m: u32) -> Option<Mode> {
     }
 }
 
+/// A core error as its result code (misuse keeps its specific 9xx code, so an operator sees
+/// which configuration rule failed).
 fn core_code(e: fapi_core::Error) -> u32 {
-    match e {
-        fapi_core::Error::Misuse(_) => FAPI_ERR_INVALID_ARGUMENT,
-        other => u32::from(other.code()),
-    }
+    u32::from(e.code())
 }
 
 impl Header {
@@ -355,9 +354,11 @@ fn copy_str(dst: &mut [u8; 256], src: &[u8]) -> Result<u32, u32> {
 /// sets `*out` to it. Call once, before any other process attaches or any thread uses it. The
 /// key set starts empty: load one with `fapi_verifier_set_jwks`.
 ///
-/// Returns `FAPI_OK`, `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, `len` smaller
-/// than `fapi_verifier_size(cfg)`, or a configuration refused as misuse — e.g. empty issuer,
-/// unknown mode, contradictory policy, bad base), or `FAPI_ERR_PANIC`.
+/// Returns `FAPI_OK`; a `FAPI_ERR_MISUSE_*` code naming the configuration rule that failed
+/// (e.g. `FAPI_ERR_MISUSE_EMPTY_ISSUER`, `_LEEWAY_TOO_LARGE`, `_ALG_UNAVAILABLE`,
+/// `_CONTRADICTORY_POLICY`); `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, `len`
+/// smaller than `fapi_verifier_size(cfg)`, unknown enum values, a base that does not parse,
+/// strings too long or not UTF-8); or `FAPI_ERR_PANIC`.
 ///
 /// # Safety
 /// `mem` must point to `len` writable bytes not used by anything else during the call;
