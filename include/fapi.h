@@ -1051,8 +1051,8 @@ uint32_t fapi_verifier_set_jwks(struct fapi_verifier *v,
 // across a fleet so any instance can check any instance's nonces). After a rotation the
 // previous secret stays valid for one nonce slot from `now`.
 //
-// Returns `FAPI_OK`, `FAPI_ERR_INVALID_ARGUMENT` (shorter than 32 bytes), or
-// `FAPI_ERR_CAPACITY_SHARED_STATE_BUSY` (another writer at the same moment).
+// Returns `FAPI_OK`, `FAPI_ERR_MISUSE_NONCE_SECRET_TOO_SHORT` (shorter than 32 bytes),
+// `FAPI_ERR_CAPACITY_SHARED_STATE_BUSY` (another writer at the same moment), or an API code.
 //
 // # Safety
 // `v` from `fapi_verifier_init`/`_attach`; `secret` readable for `len` bytes.

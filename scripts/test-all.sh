@@ -27,6 +27,7 @@ stage "C headers: C99/C++17 alone, cdef, version, exported symbols" scripts/chec
 stage "build libfapi.a for thumbv7em-none-eabihf (panic handler)" make thumbv7em
 stage "install, pkg-config, link the C example (shared, static)" tests/pkgconfig/run.sh
 stage "tests" cargo test --workspace
+stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh
 stage "demo: token verifier" scripts/demo.sh
 stage "demo: C gateway (README's first command)" scripts/demo-gateway.sh

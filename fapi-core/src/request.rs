@@ -201,6 +201,14 @@ impl<const KEYS: usize> Context<KEYS> {
         }
     }
 
+    /// Forgets the last verdict (and any pending replay check): accessors then report none.
+    /// Used when a call fails before reaching a verdict, so a stale allow is never read back.
+    pub fn clear(&mut self) {
+        self.outcome = Outcome::None;
+        self.pending = None;
+        self.challenge_len = 0;
+    }
+
     /// The last verdict.
     pub fn outcome(&self) -> Outcome {
         self.outcome

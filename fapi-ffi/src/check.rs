@@ -91,7 +91,11 @@ unsafe fn check_request(
         return Err(FAPI_ERR_INVALID_ARGUMENT);
     }
     // SAFETY: forwarded contract for every pointer below.
-    let (region, c) = unsafe { (Region::attach(v)?, ctx_mut(ctx)?) };
+    let c = unsafe { ctx_mut(ctx)? };
+    // Any failure below leaves no verdict behind (never a stale allow).
+    c.core.clear();
+    // SAFETY: forwarded contract.
+    let region = unsafe { Region::attach(v)? };
     // SAFETY: forwarded contract.
     let (method, target) = unsafe {
         (

@@ -55,16 +55,16 @@ pub(crate) unsafe fn copy_out(src: &[u8], out: *mut u8, cap: usize, out_len: *mu
     if !aligned(out_len) {
         return FAPI_ERR_INVALID_ARGUMENT;
     }
+    // SAFETY: forwarded contract of this function (checks `out` before anything is written).
+    let dst = match unsafe { out_bytes(out, cap) } {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
     // SAFETY: `out_len` is non-NULL and aligned; the caller guarantees it is writable.
     unsafe { *out_len = src.len() };
     if src.len() > cap {
         return crate::codes::FAPI_ERR_BUFFER_TOO_SMALL;
     }
-    // SAFETY: forwarded contract of this function.
-    let dst = match unsafe { out_bytes(out, cap) } {
-        Ok(d) => d,
-        Err(e) => return e,
-    };
     if let Some(d) = dst.get_mut(..src.len()) {
         d.copy_from_slice(src);
     }
