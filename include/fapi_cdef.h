@@ -217,7 +217,7 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
  *   - Functions are fapi_<object>_<verb>; constants FAPI_*; every call returns a uint32_t
  *     result code: FAPI_OK (0), API codes 1-99, or a refusal code (see fapi_result_str()).
  *   - All memory is the caller's: the verifier region (fapi_verifier_size()), one context per
- *     thread (fapi_ctx_size()). No allocation, no hidden global state.
+ *     thread (fapi_ctx_size(cfg)). No allocation, no hidden global state.
  *   - Buffers are (ptr, len); outputs (out, cap, *out_len): `out` is written only on FAPI_OK,
  *     `*out_len` on FAPI_OK (bytes written) and FAPI_ERR_BUFFER_TOO_SMALL (bytes needed).
  *   - A NULL pointer is accepted only with length 0; enum-like values are uint32_t and are
@@ -720,36 +720,6 @@ typedef struct fapi_proof_check {
   uint64_t now;
 } fapi_proof_check;
 
-// Signature callbacks (all required). Each returns promptly; fapi calls them from the thread
-// that uses the context.
-typedef struct fapi_crypto_provider {
-  // `sizeof(fapi_crypto_provider)`.
-  uint32_t struct_size;
-  // `FAPI_STRUCT_VERSION`.
-  uint32_t version;
-  // Passed back to every callback.
-  void *user;
-  // Imports a public key of `kind` (`FAPI_KEY_*`, raw formats as documented there): returns 0
-  // and sets `*handle`, or non-zero on failure (the request then fails closed with 503).
-  int32_t (*import_key)(void *user,
-                        uint32_t kind,
-                        const uint8_t *raw,
-                        size_t raw_len,
-                        uint64_t *handle);
-  // Verifies: returns 1 for a valid signature, 0 for an invalid one, negative on failure.
-  // `alg` is one `FAPI_ALG_*` bit; `data` is the SHA-256 digest (32 bytes) for ES256, and
-  // the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes).
-  int32_t (*verify)(void *user,
-                    uint64_t handle,
-                    uint32_t alg,
-                    const uint8_t *data,
-                    size_t data_len,
-                    const uint8_t *sig,
-                    size_t sig_len);
-  // Releases a handle from `import_key`.
-  void (*release)(void *user, uint64_t handle);
-} fapi_crypto_provider;
-
 // Verifier configuration. Copied into the verifier by `fapi_verifier_init`; the caller's
 // memory is not used afterwards.
 typedef struct fapi_config {
@@ -801,6 +771,36 @@ typedef struct fapi_config {
   // 32 random bytes from the host: keys the replay table's slot hash.
   uint8_t replay_secret[32];
 } fapi_config;
+
+// Signature callbacks (all required). Each returns promptly; fapi calls them from the thread
+// that uses the context.
+typedef struct fapi_crypto_provider {
+  // `sizeof(fapi_crypto_provider)`.
+  uint32_t struct_size;
+  // `FAPI_STRUCT_VERSION`.
+  uint32_t version;
+  // Passed back to every callback.
+  void *user;
+  // Imports a public key of `kind` (`FAPI_KEY_*`, raw formats as documented there): returns 0
+  // and sets `*handle`, or non-zero on failure (the request then fails closed with 503).
+  int32_t (*import_key)(void *user,
+                        uint32_t kind,
+                        const uint8_t *raw,
+                        size_t raw_len,
+                        uint64_t *handle);
+  // Verifies: returns 1 for a valid signature, 0 for an invalid one, negative on failure.
+  // `alg` is one `FAPI_ALG_*` bit; `data` is the SHA-256 digest (32 bytes) for ES256, and
+  // the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes).
+  int32_t (*verify)(void *user,
+                    uint64_t handle,
+                    uint32_t alg,
+                    const uint8_t *data,
+                    size_t data_len,
+                    const uint8_t *sig,
+                    size_t sig_len);
+  // Releases a handle from `import_key`.
+  void (*release)(void *user, uint64_t handle);
+} fapi_crypto_provider;
 
 // Decides one request. Returns `FAPI_OK` whenever a verdict (allow, deny) or a pending
 // state (needs replay check) was reached — read it with `fapi_ctx_verdict` and the other
@@ -953,11 +953,17 @@ const char *fapi_result_str(uint32_t code);
 // 401/400/403 for refusals, 503 for capacity, 500 for misuse, API and unknown codes.
 uint32_t fapi_result_http_status(uint32_t code);
 
-// Bytes of context memory needed (about 30 KiB: token and proof scratch, the certificate
-// buffers, the key-set copy). The same for every configuration of this library version.
-size_t fapi_ctx_size(void);
+// Bytes of context memory a configuration needs (about 43 KiB: token and proof decode
+// scratch, certificate buffers, a copy of the key set). `cfg` NULL gives the most any
+// configuration needs. In this version every configuration needs the same size; the parameter
+// lets scratch grow with enabled algorithms and limits later without an ABI change. Returns 0
+// for a configuration whose size/version fields are wrong.
+//
+// # Safety
+// `cfg` must be NULL or point to a readable `fapi_config`.
+size_t fapi_ctx_size(const struct fapi_config *cfg);
 
-// Formats `mem` (`len` ≥ `fapi_ctx_size()`, aligned to `FAPI_REGION_ALIGN`) as a context and
+// Formats `mem` (`len` ≥ `fapi_ctx_size(cfg)` for the verifier's configuration, aligned to `FAPI_REGION_ALIGN`) as a context and
 // sets `*out`. Contexts hold no pointers and no resources: to discard one, just reuse or
 // free its memory.
 //
@@ -965,7 +971,9 @@ size_t fapi_ctx_size(void);
 //
 // # Safety
 // `mem` must point to `len` writable bytes used by nothing else; `out` writable.
-uint32_t fapi_ctx_init(void *mem, size_t len, struct fapi_ctx **out);
+uint32_t fapi_ctx_init(void *mem,
+                       size_t len,
+                       struct fapi_ctx **out);
 
 // Routes this context's signature checks to `provider` (copied; NULL restores fapi's
 // built-in code). Releases any handles held from a previous provider.

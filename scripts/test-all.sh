@@ -28,6 +28,7 @@ stage "build libfapi.a for thumbv7em-none-eabihf (panic handler)" make thumbv7em
 stage "install, pkg-config, link the C example (shared, static)" tests/pkgconfig/run.sh
 stage "tests" cargo test --workspace
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
+stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh
 stage "demo: token verifier" scripts/demo.sh
 stage "demo: C gateway (README's first command)" scripts/demo-gateway.sh

@@ -768,7 +768,7 @@ int gw_runtime_init(gw_runtime *rt, const gw_config *gc, uint64_t now, char *err
                     FAPI_MAX_KEYS);
     }
     rt->verifier_mem = alloc_region(rt->verifier_len);
-    rt->ctx_mem = alloc_region(fapi_ctx_size());
+    rt->ctx_mem = alloc_region(fapi_ctx_size(c));
     if (!rt->verifier_mem || !rt->ctx_mem) {
         gw_runtime_free(rt);
         return fail(err, errcap, "out of memory");
@@ -785,7 +785,7 @@ int gw_runtime_init(gw_runtime *rt, const gw_config *gc, uint64_t now, char *err
                     "fapi2_profile without a sender constraint)",
                     fapi_result_str(r), r, FAPI_MAX_ISSUER_LEN);
     }
-    r = fapi_ctx_init(rt->ctx_mem, fapi_ctx_size(), &rt->ctx);
+    r = fapi_ctx_init(rt->ctx_mem, fapi_ctx_size(c), &rt->ctx);
     if (r != FAPI_OK) {
         gw_runtime_free(rt);
         return fail(err, errcap, "fapi_ctx_init: %s", fapi_result_str(r));

@@ -22,14 +22,32 @@ pub(crate) struct CtxMem {
     pub(crate) core: Context<{ crate::types::FAPI_MAX_KEYS as usize }>,
 }
 
-/// Bytes of context memory needed (about 30 KiB: token and proof scratch, the certificate
-/// buffers, the key-set copy). The same for every configuration of this library version.
+/// Bytes of context memory a configuration needs (about 43 KiB: token and proof decode
+/// scratch, certificate buffers, a copy of the key set). `cfg` NULL gives the most any
+/// configuration needs. In this version every configuration needs the same size; the parameter
+/// lets scratch grow with enabled algorithms and limits later without an ABI change. Returns 0
+/// for a configuration whose size/version fields are wrong.
+///
+/// # Safety
+/// `cfg` must be NULL or point to a readable `fapi_config`.
 #[unsafe(no_mangle)]
-pub extern "C" fn fapi_ctx_size() -> usize {
+pub unsafe extern "C" fn fapi_ctx_size(cfg: *const crate::types::fapi_config) -> usize {
+    if !cfg.is_null() {
+        if !aligned(cfg) {
+            return 0;
+        }
+        // SAFETY: non-NULL and aligned; the caller guarantees a readable fapi_config.
+        let c = unsafe { &*cfg };
+        if c.version != crate::types::FAPI_STRUCT_VERSION
+            || (c.struct_size as usize) < size_of::<crate::types::fapi_config>()
+        {
+            return 0;
+        }
+    }
     size_of::<CtxMem>()
 }
 
-/// Formats `mem` (`len` ≥ `fapi_ctx_size()`, aligned to `FAPI_REGION_ALIGN`) as a context and
+/// Formats `mem` (`len` ≥ `fapi_ctx_size(cfg)` for the verifier's configuration, aligned to `FAPI_REGION_ALIGN`) as a context and
 /// sets `*out`. Contexts hold no pointers and no resources: to discard one, just reuse or
 /// free its memory.
 ///

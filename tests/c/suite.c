@@ -219,9 +219,9 @@ typedef struct context {
 
 static int context_new(const char *name, context *out) {
   uint32_t rc;
-  out->mem = xalloc(fapi_ctx_size());
+  out->mem = xalloc(fapi_ctx_size(NULL));
   out->ctx = NULL;
-  rc = fapi_ctx_init(out->mem, fapi_ctx_size(), &out->ctx);
+  rc = fapi_ctx_init(out->mem, fapi_ctx_size(NULL), &out->ctx);
   if (!check_code(name, "fapi_ctx_init", FAPI_OK, rc)) {
     free(out->mem);
     out->mem = NULL;
@@ -848,7 +848,7 @@ static void test_attach(void) {
 /* Contexts. */
 
 static void test_context(void) {
-  size_t size = fapi_ctx_size();
+  size_t size = fapi_ctx_size(NULL);
   uint8_t *mem = xalloc(size + 16);
   fapi_ctx *ctx = NULL;
   uint32_t rc;
@@ -856,9 +856,17 @@ static void test_context(void) {
   size_t len = 99;
   uint8_t out[16];
   uint64_t t = 0;
-  check_true("fapi_ctx_size", "about 30 KiB", size > 1024 && size < 1024 * 1024);
+  check_true("fapi_ctx_size", "about 43 KiB", size > 1024 && size < 1024 * 1024);
+  {
+    fapi_config bad;
+    memset(&bad, 0, sizeof bad);
+    check_u64("fapi_ctx_size: config of the wrong version", "size", 0, fapi_ctx_size(&bad));
+    bad.struct_size = sizeof bad;
+    bad.version = FAPI_STRUCT_VERSION;
+    check_u64("fapi_ctx_size: any valid config", "size", size, fapi_ctx_size(&bad));
+  }
   rc = fapi_ctx_init(mem, size - 1, &ctx);
-  check_code("context smaller than fapi_ctx_size()", "fapi_ctx_init", FAPI_ERR_INVALID_ARGUMENT,
+  check_code("context smaller than fapi_ctx_size(NULL)", "fapi_ctx_init", FAPI_ERR_INVALID_ARGUMENT,
              rc);
   rc = fapi_ctx_init(mem, 0, &ctx);
   check_code("context of 0 bytes", "fapi_ctx_init", FAPI_ERR_INVALID_ARGUMENT, rc);
@@ -1897,8 +1905,8 @@ static void test_fork(size_t n) {
       atomic_store(&sh->attach_rc[i], r);
       atomic_store(&sh->attach_same[i], (void *)mine == region);
       if (r == FAPI_OK) {
-        cm = xalloc(fapi_ctx_size());
-        r = fapi_ctx_init(cm, fapi_ctx_size(), &ctx);
+        cm = xalloc(fapi_ctx_size(NULL));
+        r = fapi_ctx_init(cm, fapi_ctx_size(NULL), &ctx);
         atomic_store(&sh->ctx_rc[i], r);
         if (r == FAPI_OK) {
           submit_batch(mine, ctx, n, i, sh->accepted, &sh->replayed, &sh->busy,

@@ -21,7 +21,7 @@ int main(void) {
         return 1;
 
     /* All memory is the caller's: one verifier (shareable), one context per thread. */
-    size_t vlen = fapi_verifier_size(&cfg), clen = fapi_ctx_size();
+    size_t vlen = fapi_verifier_size(&cfg), clen = fapi_ctx_size(&cfg);
     void *vmem = malloc(vlen), *cmem = malloc(clen);
     fapi_verifier *v;
     fapi_ctx *ctx;
