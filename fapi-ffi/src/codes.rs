@@ -100,6 +100,14 @@ pub const FAPI_ERR_JWK_KID_TOO_LONG: u32 = 316;
 pub const FAPI_ERR_JWK_KEY_ENCODING: u32 = 317;
 /// `jwk_no_usable_keys`: The key set holds no key usable for verification.
 pub const FAPI_ERR_JWK_NO_USABLE_KEYS: u32 = 318;
+/// `jwk_rsa_modulus_size`: An RSA modulus shorter than 2048 or longer than 4096 bits.
+pub const FAPI_ERR_JWK_RSA_MODULUS_SIZE: u32 = 319;
+/// `jwk_rsa_modulus_leading_zero`: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+pub const FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO: u32 = 320;
+/// `jwk_rsa_modulus_even`: An even RSA modulus (not a product of two odd primes).
+pub const FAPI_ERR_JWK_RSA_MODULUS_EVEN: u32 = 321;
+/// `jwk_rsa_exponent`: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
+pub const FAPI_ERR_JWK_RSA_EXPONENT: u32 = 322;
 /// `claims_iss_missing`: `iss` is missing.
 pub const FAPI_ERR_CLAIMS_ISS_MISSING: u32 = 400;
 /// `claims_iss_mismatch`: `iss` is not exactly the configured issuer.
@@ -332,6 +340,14 @@ pub const FAPI_ERR_PROOF_JWK_KID_TOO_LONG: u32 = 1316;
 pub const FAPI_ERR_PROOF_JWK_KEY_ENCODING: u32 = 1317;
 /// `proof_jwk_no_usable_keys`: In the DPoP proof: The key set holds no key usable for verification.
 pub const FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS: u32 = 1318;
+/// `proof_jwk_rsa_modulus_size`: In the DPoP proof: An RSA modulus shorter than 2048 or longer than 4096 bits.
+pub const FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE: u32 = 1319;
+/// `proof_jwk_rsa_modulus_leading_zero`: In the DPoP proof: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+pub const FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO: u32 = 1320;
+/// `proof_jwk_rsa_modulus_even`: In the DPoP proof: An even RSA modulus (not a product of two odd primes).
+pub const FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN: u32 = 1321;
+/// `proof_jwk_rsa_exponent`: In the DPoP proof: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
+pub const FAPI_ERR_PROOF_JWK_RSA_EXPONENT: u32 = 1322;
 
 /// Every result code and its name (for tests and tools).
 pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
@@ -382,6 +398,13 @@ pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
     (FAPI_ERR_JWK_KID_TOO_LONG, "jwk_kid_too_long"),
     (FAPI_ERR_JWK_KEY_ENCODING, "jwk_key_encoding"),
     (FAPI_ERR_JWK_NO_USABLE_KEYS, "jwk_no_usable_keys"),
+    (FAPI_ERR_JWK_RSA_MODULUS_SIZE, "jwk_rsa_modulus_size"),
+    (
+        FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO,
+        "jwk_rsa_modulus_leading_zero",
+    ),
+    (FAPI_ERR_JWK_RSA_MODULUS_EVEN, "jwk_rsa_modulus_even"),
+    (FAPI_ERR_JWK_RSA_EXPONENT, "jwk_rsa_exponent"),
     (FAPI_ERR_CLAIMS_ISS_MISSING, "claims_iss_missing"),
     (FAPI_ERR_CLAIMS_ISS_MISMATCH, "claims_iss_mismatch"),
     (FAPI_ERR_CLAIMS_AUD_MISSING, "claims_aud_missing"),
@@ -603,6 +626,19 @@ pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
         FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS,
         "proof_jwk_no_usable_keys",
     ),
+    (
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE,
+        "proof_jwk_rsa_modulus_size",
+    ),
+    (
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO,
+        "proof_jwk_rsa_modulus_leading_zero",
+    ),
+    (
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN,
+        "proof_jwk_rsa_modulus_even",
+    ),
+    (FAPI_ERR_PROOF_JWK_RSA_EXPONENT, "proof_jwk_rsa_exponent"),
 ];
 
 /// The static, NUL-terminated name of a result code (`"unknown"` for unknown values).
@@ -655,6 +691,10 @@ pub(crate) fn name_of(code: u32) -> &'static core::ffi::CStr {
         FAPI_ERR_JWK_KID_TOO_LONG => c"jwk_kid_too_long",
         FAPI_ERR_JWK_KEY_ENCODING => c"jwk_key_encoding",
         FAPI_ERR_JWK_NO_USABLE_KEYS => c"jwk_no_usable_keys",
+        FAPI_ERR_JWK_RSA_MODULUS_SIZE => c"jwk_rsa_modulus_size",
+        FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO => c"jwk_rsa_modulus_leading_zero",
+        FAPI_ERR_JWK_RSA_MODULUS_EVEN => c"jwk_rsa_modulus_even",
+        FAPI_ERR_JWK_RSA_EXPONENT => c"jwk_rsa_exponent",
         FAPI_ERR_CLAIMS_ISS_MISSING => c"claims_iss_missing",
         FAPI_ERR_CLAIMS_ISS_MISMATCH => c"claims_iss_mismatch",
         FAPI_ERR_CLAIMS_AUD_MISSING => c"claims_aud_missing",
@@ -771,6 +811,10 @@ pub(crate) fn name_of(code: u32) -> &'static core::ffi::CStr {
         FAPI_ERR_PROOF_JWK_KID_TOO_LONG => c"proof_jwk_kid_too_long",
         FAPI_ERR_PROOF_JWK_KEY_ENCODING => c"proof_jwk_key_encoding",
         FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS => c"proof_jwk_no_usable_keys",
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE => c"proof_jwk_rsa_modulus_size",
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO => c"proof_jwk_rsa_modulus_leading_zero",
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN => c"proof_jwk_rsa_modulus_even",
+        FAPI_ERR_PROOF_JWK_RSA_EXPONENT => c"proof_jwk_rsa_exponent",
         _ => c"unknown",
     }
 }
