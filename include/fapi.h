@@ -169,6 +169,18 @@
 // `jwk_no_usable_keys`: The key set holds no key usable for verification.
 #define FAPI_ERR_JWK_NO_USABLE_KEYS 318
 
+// `jwk_rsa_modulus_size`: An RSA modulus shorter than 2048 or longer than 4096 bits.
+#define FAPI_ERR_JWK_RSA_MODULUS_SIZE 319
+
+// `jwk_rsa_modulus_leading_zero`: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+#define FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO 320
+
+// `jwk_rsa_modulus_even`: An even RSA modulus (not a product of two odd primes).
+#define FAPI_ERR_JWK_RSA_MODULUS_EVEN 321
+
+// `jwk_rsa_exponent`: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
+#define FAPI_ERR_JWK_RSA_EXPONENT 322
+
 // `claims_iss_missing`: `iss` is missing.
 #define FAPI_ERR_CLAIMS_ISS_MISSING 400
 
@@ -516,6 +528,18 @@
 
 // `proof_jwk_no_usable_keys`: In the DPoP proof: The key set holds no key usable for verification.
 #define FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS 1318
+
+// `proof_jwk_rsa_modulus_size`: In the DPoP proof: An RSA modulus shorter than 2048 or longer than 4096 bits.
+#define FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE 1319
+
+// `proof_jwk_rsa_modulus_leading_zero`: In the DPoP proof: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+#define FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO 1320
+
+// `proof_jwk_rsa_modulus_even`: In the DPoP proof: An even RSA modulus (not a product of two odd primes).
+#define FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN 1321
+
+// `proof_jwk_rsa_exponent`: In the DPoP proof: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
+#define FAPI_ERR_PROOF_JWK_RSA_EXPONENT 1322
 
 // Key kind for `import_key`: a P-256 public key as 65 bytes of SEC1 uncompressed point.
 #define FAPI_KEY_P256 1

@@ -51,6 +51,10 @@ static const uint32_t FAPI_ERR_JWK_OKP_KEY_INVALID = 315;
 static const uint32_t FAPI_ERR_JWK_KID_TOO_LONG = 316;
 static const uint32_t FAPI_ERR_JWK_KEY_ENCODING = 317;
 static const uint32_t FAPI_ERR_JWK_NO_USABLE_KEYS = 318;
+static const uint32_t FAPI_ERR_JWK_RSA_MODULUS_SIZE = 319;
+static const uint32_t FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO = 320;
+static const uint32_t FAPI_ERR_JWK_RSA_MODULUS_EVEN = 321;
+static const uint32_t FAPI_ERR_JWK_RSA_EXPONENT = 322;
 static const uint32_t FAPI_ERR_CLAIMS_ISS_MISSING = 400;
 static const uint32_t FAPI_ERR_CLAIMS_ISS_MISMATCH = 401;
 static const uint32_t FAPI_ERR_CLAIMS_AUD_MISSING = 402;
@@ -167,6 +171,10 @@ static const uint32_t FAPI_ERR_PROOF_JWK_OKP_KEY_INVALID = 1315;
 static const uint32_t FAPI_ERR_PROOF_JWK_KID_TOO_LONG = 1316;
 static const uint32_t FAPI_ERR_PROOF_JWK_KEY_ENCODING = 1317;
 static const uint32_t FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS = 1318;
+static const uint32_t FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE = 1319;
+static const uint32_t FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO = 1320;
+static const uint32_t FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN = 1321;
+static const uint32_t FAPI_ERR_PROOF_JWK_RSA_EXPONENT = 1322;
 static const uint32_t FAPI_KEY_P256 = 1;
 static const uint32_t FAPI_KEY_ED25519 = 2;
 static const uint32_t FAPI_STRUCT_VERSION = 1;
@@ -323,6 +331,14 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 // `jwk_key_encoding`: A key member is not canonical unpadded base64url.
 
 // `jwk_no_usable_keys`: The key set holds no key usable for verification.
+
+// `jwk_rsa_modulus_size`: An RSA modulus shorter than 2048 or longer than 4096 bits.
+
+// `jwk_rsa_modulus_leading_zero`: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+
+// `jwk_rsa_modulus_even`: An even RSA modulus (not a product of two odd primes).
+
+// `jwk_rsa_exponent`: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
 
 // `claims_iss_missing`: `iss` is missing.
 
@@ -555,6 +571,14 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 // `proof_jwk_key_encoding`: In the DPoP proof: A key member is not canonical unpadded base64url.
 
 // `proof_jwk_no_usable_keys`: In the DPoP proof: The key set holds no key usable for verification.
+
+// `proof_jwk_rsa_modulus_size`: In the DPoP proof: An RSA modulus shorter than 2048 or longer than 4096 bits.
+
+// `proof_jwk_rsa_modulus_leading_zero`: In the DPoP proof: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+
+// `proof_jwk_rsa_modulus_even`: In the DPoP proof: An even RSA modulus (not a product of two odd primes).
+
+// `proof_jwk_rsa_exponent`: In the DPoP proof: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
 
 // Key kind for `import_key`: a P-256 public key as 65 bytes of SEC1 uncompressed point.
 

@@ -143,6 +143,15 @@ pub enum JwkError {
     KeyEncoding = 317,
     /// The key set holds no key usable for verification.
     NoUsableKeys = 318,
+    /// An RSA modulus shorter than 2048 or longer than 4096 bits.
+    RsaModulusSize = 319,
+    /// An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+    RsaModulusLeadingZero = 320,
+    /// An even RSA modulus (not a product of two odd primes).
+    RsaModulusEven = 321,
+    /// An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading
+    /// zero octet.
+    RsaExponent = 322,
 }
 
 /// JWT claim refusals (band 400).
@@ -516,6 +525,10 @@ impl Error {
                 JwkError::KidTooLong => "jwk_kid_too_long",
                 JwkError::KeyEncoding => "jwk_key_encoding",
                 JwkError::NoUsableKeys => "jwk_no_usable_keys",
+                JwkError::RsaModulusSize => "jwk_rsa_modulus_size",
+                JwkError::RsaModulusLeadingZero => "jwk_rsa_modulus_leading_zero",
+                JwkError::RsaModulusEven => "jwk_rsa_modulus_even",
+                JwkError::RsaExponent => "jwk_rsa_exponent",
             },
             Self::Claims(e) => match e {
                 ClaimsError::IssMissing => "claims_iss_missing",
@@ -604,6 +617,12 @@ impl Error {
                 ProofDefect::Jwk(JwkError::KidTooLong) => "proof_jwk_kid_too_long",
                 ProofDefect::Jwk(JwkError::KeyEncoding) => "proof_jwk_key_encoding",
                 ProofDefect::Jwk(JwkError::NoUsableKeys) => "proof_jwk_no_usable_keys",
+                ProofDefect::Jwk(JwkError::RsaModulusSize) => "proof_jwk_rsa_modulus_size",
+                ProofDefect::Jwk(JwkError::RsaModulusLeadingZero) => {
+                    "proof_jwk_rsa_modulus_leading_zero"
+                }
+                ProofDefect::Jwk(JwkError::RsaModulusEven) => "proof_jwk_rsa_modulus_even",
+                ProofDefect::Jwk(JwkError::RsaExponent) => "proof_jwk_rsa_exponent",
             },
             Self::Mtls(e) => match e {
                 MtlsError::CertMissing => "mtls_cert_missing",
@@ -695,6 +714,10 @@ pub const ALL: &[Error] = &[
     Error::Jwk(JwkError::KidTooLong),
     Error::Jwk(JwkError::KeyEncoding),
     Error::Jwk(JwkError::NoUsableKeys),
+    Error::Jwk(JwkError::RsaModulusSize),
+    Error::Jwk(JwkError::RsaModulusLeadingZero),
+    Error::Jwk(JwkError::RsaModulusEven),
+    Error::Jwk(JwkError::RsaExponent),
     Error::Claims(ClaimsError::IssMissing),
     Error::Claims(ClaimsError::IssMismatch),
     Error::Claims(ClaimsError::AudMissing),
@@ -810,6 +833,10 @@ pub const ALL: &[Error] = &[
     Error::Proof(ProofDefect::Jwk(JwkError::KidTooLong)),
     Error::Proof(ProofDefect::Jwk(JwkError::KeyEncoding)),
     Error::Proof(ProofDefect::Jwk(JwkError::NoUsableKeys)),
+    Error::Proof(ProofDefect::Jwk(JwkError::RsaModulusSize)),
+    Error::Proof(ProofDefect::Jwk(JwkError::RsaModulusLeadingZero)),
+    Error::Proof(ProofDefect::Jwk(JwkError::RsaModulusEven)),
+    Error::Proof(ProofDefect::Jwk(JwkError::RsaExponent)),
     Error::BufferTooSmall { needed: 0 },
 ];
 

@@ -77,6 +77,7 @@ pub mod nonce;
 pub mod policy;
 pub mod replay;
 pub mod request;
+pub mod rsa;
 mod seqlock;
 pub mod time;
 

@@ -100,6 +100,14 @@ pub const FAPI_ERR_JWK_KID_TOO_LONG: u32 = 316;
 pub const FAPI_ERR_JWK_KEY_ENCODING: u32 = 317;
 /// `jwk_no_usable_keys`: The key set holds no key usable for verification.
 pub const FAPI_ERR_JWK_NO_USABLE_KEYS: u32 = 318;
+/// `jwk_rsa_modulus_size`: An RSA modulus shorter than 2048 or longer than 4096 bits.
+pub const FAPI_ERR_JWK_RSA_MODULUS_SIZE: u32 = 319;
+/// `jwk_rsa_modulus_leading_zero`: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+pub const FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO: u32 = 320;
+/// `jwk_rsa_modulus_even`: An even RSA modulus (not a product of two odd primes).
+pub const FAPI_ERR_JWK_RSA_MODULUS_EVEN: u32 = 321;
+/// `jwk_rsa_exponent`: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
+pub const FAPI_ERR_JWK_RSA_EXPONENT: u32 = 322;
 /// `claims_iss_missing`: `iss` is missing.
 pub const FAPI_ERR_CLAIMS_ISS_MISSING: u32 = 400;
 /// `claims_iss_mismatch`: `iss` is not exactly the configured issuer.
@@ -332,6 +340,14 @@ pub const FAPI_ERR_PROOF_JWK_KID_TOO_LONG: u32 = 1316;
 pub const FAPI_ERR_PROOF_JWK_KEY_ENCODING: u32 = 1317;
 /// `proof_jwk_no_usable_keys`: In the DPoP proof: The key set holds no key usable for verification.
 pub const FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS: u32 = 1318;
+/// `proof_jwk_rsa_modulus_size`: In the DPoP proof: An RSA modulus shorter than 2048 or longer than 4096 bits.
+pub const FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE: u32 = 1319;
+/// `proof_jwk_rsa_modulus_leading_zero`: In the DPoP proof: An RSA modulus with a leading zero octet (RFC 7518 §6.3.1.1: no leading zeros).
+pub const FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO: u32 = 1320;
+/// `proof_jwk_rsa_modulus_even`: In the DPoP proof: An even RSA modulus (not a product of two odd primes).
+pub const FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN: u32 = 1321;
+/// `proof_jwk_rsa_exponent`: In the DPoP proof: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
+pub const FAPI_ERR_PROOF_JWK_RSA_EXPONENT: u32 = 1322;
 
 /// Every result code and its name (for tests and tools).
 pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
@@ -382,6 +398,10 @@ pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
     (FAPI_ERR_JWK_KID_TOO_LONG, "jwk_kid_too_long"),
     (FAPI_ERR_JWK_KEY_ENCODING, "jwk_key_encoding"),
     (FAPI_ERR_JWK_NO_USABLE_KEYS, "jwk_no_usable_keys"),
+    (FAPI_ERR_JWK_RSA_MODULUS_SIZE, "jwk_rsa_modulus_size"),
+    (FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO, "jwk_rsa_modulus_leading_zero"),
+    (FAPI_ERR_JWK_RSA_MODULUS_EVEN, "jwk_rsa_modulus_even"),
+    (FAPI_ERR_JWK_RSA_EXPONENT, "jwk_rsa_exponent"),
     (FAPI_ERR_CLAIMS_ISS_MISSING, "claims_iss_missing"),
     (FAPI_ERR_CLAIMS_ISS_MISMATCH, "claims_iss_mismatch"),
     (FAPI_ERR_CLAIMS_AUD_MISSING, "claims_aud_missing"),
@@ -392,10 +412,7 @@ pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
     (FAPI_ERR_CLAIMS_NOT_YET_VALID, "claims_not_yet_valid"),
     (FAPI_ERR_CLAIMS_ISSUED_IN_FUTURE, "claims_issued_in_future"),
     (FAPI_ERR_CLAIMS_TIME_MALFORMED, "claims_time_malformed"),
-    (
-        FAPI_ERR_CLAIMS_TIME_OUT_OF_RANGE,
-        "claims_time_out_of_range",
-    ),
+    (FAPI_ERR_CLAIMS_TIME_OUT_OF_RANGE, "claims_time_out_of_range"),
     (FAPI_ERR_CLAIMS_CNF_UNSUPPORTED, "claims_cnf_unsupported"),
     (FAPI_ERR_CLAIMS_CLAIM_TYPE, "claims_claim_type"),
     (FAPI_ERR_CLAIMS_INACTIVE, "claims_inactive"),
@@ -425,184 +442,86 @@ pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
     (FAPI_ERR_DPOP_BEARER_DOWNGRADE, "dpop_bearer_downgrade"),
     (FAPI_ERR_DPOP_DISABLED, "dpop_disabled"),
     (FAPI_ERR_DPOP_BINDING_REQUIRED, "dpop_binding_required"),
-    (
-        FAPI_ERR_DPOP_EXPECTED_JKT_MISMATCH,
-        "dpop_expected_jkt_mismatch",
-    ),
+    (FAPI_ERR_DPOP_EXPECTED_JKT_MISMATCH, "dpop_expected_jkt_mismatch"),
     (FAPI_ERR_MTLS_CERT_MISSING, "mtls_cert_missing"),
     (FAPI_ERR_MTLS_CERT_MISMATCH, "mtls_cert_mismatch"),
     (FAPI_ERR_MTLS_CERT_MALFORMED, "mtls_cert_malformed"),
     (FAPI_ERR_MTLS_CNF_X5T_MALFORMED, "mtls_cnf_x5t_malformed"),
     (FAPI_ERR_MTLS_DISABLED, "mtls_disabled"),
     (FAPI_ERR_REQUEST_NO_CREDENTIALS, "request_no_credentials"),
-    (
-        FAPI_ERR_REQUEST_MULTIPLE_AUTHORIZATION,
-        "request_multiple_authorization",
-    ),
+    (FAPI_ERR_REQUEST_MULTIPLE_AUTHORIZATION, "request_multiple_authorization"),
     (FAPI_ERR_REQUEST_TOKEN_IN_QUERY, "request_token_in_query"),
-    (
-        FAPI_ERR_REQUEST_MALFORMED_AUTHORIZATION,
-        "request_malformed_authorization",
-    ),
+    (FAPI_ERR_REQUEST_MALFORMED_AUTHORIZATION, "request_malformed_authorization"),
     (FAPI_ERR_REQUEST_INVALID_TARGET, "request_invalid_target"),
-    (
-        FAPI_ERR_REQUEST_INSUFFICIENT_SCOPE,
-        "request_insufficient_scope",
-    ),
+    (FAPI_ERR_REQUEST_INSUFFICIENT_SCOPE, "request_insufficient_scope"),
     (FAPI_ERR_REQUEST_INVALID_METHOD, "request_invalid_method"),
-    (
-        FAPI_ERR_REQUEST_AMBIGUOUS_CREDENTIALS,
-        "request_ambiguous_credentials",
-    ),
+    (FAPI_ERR_REQUEST_AMBIGUOUS_CREDENTIALS, "request_ambiguous_credentials"),
     (FAPI_ERR_CAPACITY_KEY_SET_FULL, "capacity_key_set_full"),
-    (
-        FAPI_ERR_CAPACITY_REPLAY_TABLE_FULL,
-        "capacity_replay_table_full",
-    ),
+    (FAPI_ERR_CAPACITY_REPLAY_TABLE_FULL, "capacity_replay_table_full"),
     (FAPI_ERR_CAPACITY_REPLAY_BUSY, "capacity_replay_busy"),
-    (
-        FAPI_ERR_CAPACITY_REPLAY_STORE_ERROR,
-        "capacity_replay_store_error",
-    ),
-    (
-        FAPI_ERR_CAPACITY_SHARED_STATE_BUSY,
-        "capacity_shared_state_busy",
-    ),
-    (
-        FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE,
-        "capacity_crypto_provider_failure",
-    ),
+    (FAPI_ERR_CAPACITY_REPLAY_STORE_ERROR, "capacity_replay_store_error"),
+    (FAPI_ERR_CAPACITY_SHARED_STATE_BUSY, "capacity_shared_state_busy"),
+    (FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE, "capacity_crypto_provider_failure"),
     (FAPI_ERR_MISUSE_LEEWAY_TOO_LARGE, "misuse_leeway_too_large"),
     (FAPI_ERR_MISUSE_EMPTY_ISSUER, "misuse_empty_issuer"),
     (FAPI_ERR_MISUSE_EMPTY_AUDIENCE, "misuse_empty_audience"),
     (FAPI_ERR_MISUSE_EMPTY_ALLOWLIST, "misuse_empty_allowlist"),
     (FAPI_ERR_MISUSE_ALG_UNAVAILABLE, "misuse_alg_unavailable"),
-    (
-        FAPI_ERR_MISUSE_LIMIT_OUT_OF_RANGE,
-        "misuse_limit_out_of_range",
-    ),
-    (
-        FAPI_ERR_MISUSE_SCRATCH_TOO_SMALL,
-        "misuse_scratch_too_small",
-    ),
+    (FAPI_ERR_MISUSE_LIMIT_OUT_OF_RANGE, "misuse_limit_out_of_range"),
+    (FAPI_ERR_MISUSE_SCRATCH_TOO_SMALL, "misuse_scratch_too_small"),
     (FAPI_ERR_MISUSE_INVALID_ARGUMENT, "misuse_invalid_argument"),
     (FAPI_ERR_MISUSE_INVALID_BASE, "misuse_invalid_base"),
-    (
-        FAPI_ERR_MISUSE_CONTRADICTORY_POLICY,
-        "misuse_contradictory_policy",
-    ),
-    (
-        FAPI_ERR_MISUSE_NONCE_SECRET_TOO_SHORT,
-        "misuse_nonce_secret_too_short",
-    ),
-    (
-        FAPI_ERR_MISUSE_REPLAY_NOT_PENDING,
-        "misuse_replay_not_pending",
-    ),
+    (FAPI_ERR_MISUSE_CONTRADICTORY_POLICY, "misuse_contradictory_policy"),
+    (FAPI_ERR_MISUSE_NONCE_SECRET_TOO_SHORT, "misuse_nonce_secret_too_short"),
+    (FAPI_ERR_MISUSE_REPLAY_NOT_PENDING, "misuse_replay_not_pending"),
     (FAPI_ERR_MISUSE_STORAGE_SIZE, "misuse_storage_size"),
-    (
-        FAPI_ERR_MISUSE_NONCE_SECRET_MISSING,
-        "misuse_nonce_secret_missing",
-    ),
+    (FAPI_ERR_MISUSE_NONCE_SECRET_MISSING, "misuse_nonce_secret_missing"),
     (FAPI_ERR_BUFFER_TOO_SMALL, "buffer_too_small"),
     (FAPI_ERR_PROOF_JSON_SYNTAX, "proof_json_syntax"),
     (FAPI_ERR_PROOF_JSON_INVALID_UTF8, "proof_json_invalid_utf8"),
-    (
-        FAPI_ERR_PROOF_JSON_INVALID_ESCAPE,
-        "proof_json_invalid_escape",
-    ),
-    (
-        FAPI_ERR_PROOF_JSON_CONTROL_CHARACTER,
-        "proof_json_control_character",
-    ),
-    (
-        FAPI_ERR_PROOF_JSON_DEPTH_EXCEEDED,
-        "proof_json_depth_exceeded",
-    ),
-    (
-        FAPI_ERR_PROOF_JSON_TOO_MANY_MEMBERS,
-        "proof_json_too_many_members",
-    ),
-    (
-        FAPI_ERR_PROOF_JSON_DUPLICATE_MEMBER,
-        "proof_json_duplicate_member",
-    ),
+    (FAPI_ERR_PROOF_JSON_INVALID_ESCAPE, "proof_json_invalid_escape"),
+    (FAPI_ERR_PROOF_JSON_CONTROL_CHARACTER, "proof_json_control_character"),
+    (FAPI_ERR_PROOF_JSON_DEPTH_EXCEEDED, "proof_json_depth_exceeded"),
+    (FAPI_ERR_PROOF_JSON_TOO_MANY_MEMBERS, "proof_json_too_many_members"),
+    (FAPI_ERR_PROOF_JSON_DUPLICATE_MEMBER, "proof_json_duplicate_member"),
     (FAPI_ERR_PROOF_JSON_TOO_LARGE, "proof_json_too_large"),
     (FAPI_ERR_PROOF_JSON_NOT_OBJECT, "proof_json_not_object"),
     (FAPI_ERR_PROOF_JWS_SEGMENTS, "proof_jws_segments"),
-    (
-        FAPI_ERR_PROOF_JWS_HEADER_ENCODING,
-        "proof_jws_header_encoding",
-    ),
-    (
-        FAPI_ERR_PROOF_JWS_PAYLOAD_ENCODING,
-        "proof_jws_payload_encoding",
-    ),
-    (
-        FAPI_ERR_PROOF_JWS_SIGNATURE_ENCODING,
-        "proof_jws_signature_encoding",
-    ),
-    (
-        FAPI_ERR_PROOF_JWS_SIGNATURE_LENGTH,
-        "proof_jws_signature_length",
-    ),
-    (
-        FAPI_ERR_PROOF_JWS_TOKEN_TOO_LARGE,
-        "proof_jws_token_too_large",
-    ),
-    (
-        FAPI_ERR_PROOF_JWS_HEADER_TOO_LARGE,
-        "proof_jws_header_too_large",
-    ),
-    (
-        FAPI_ERR_PROOF_JWS_PAYLOAD_TOO_LARGE,
-        "proof_jws_payload_too_large",
-    ),
+    (FAPI_ERR_PROOF_JWS_HEADER_ENCODING, "proof_jws_header_encoding"),
+    (FAPI_ERR_PROOF_JWS_PAYLOAD_ENCODING, "proof_jws_payload_encoding"),
+    (FAPI_ERR_PROOF_JWS_SIGNATURE_ENCODING, "proof_jws_signature_encoding"),
+    (FAPI_ERR_PROOF_JWS_SIGNATURE_LENGTH, "proof_jws_signature_length"),
+    (FAPI_ERR_PROOF_JWS_TOKEN_TOO_LARGE, "proof_jws_token_too_large"),
+    (FAPI_ERR_PROOF_JWS_HEADER_TOO_LARGE, "proof_jws_header_too_large"),
+    (FAPI_ERR_PROOF_JWS_PAYLOAD_TOO_LARGE, "proof_jws_payload_too_large"),
     (FAPI_ERR_PROOF_JWS_ALG_MISSING, "proof_jws_alg_missing"),
     (FAPI_ERR_PROOF_JWS_ALG_NONE, "proof_jws_alg_none"),
     (FAPI_ERR_PROOF_JWS_ALG_SYMMETRIC, "proof_jws_alg_symmetric"),
-    (
-        FAPI_ERR_PROOF_JWS_ALG_NOT_ALLOWED,
-        "proof_jws_alg_not_allowed",
-    ),
+    (FAPI_ERR_PROOF_JWS_ALG_NOT_ALLOWED, "proof_jws_alg_not_allowed"),
     (FAPI_ERR_PROOF_JWS_ALG_UNKNOWN, "proof_jws_alg_unknown"),
     (FAPI_ERR_PROOF_JWS_CRIT_PRESENT, "proof_jws_crit_present"),
     (FAPI_ERR_PROOF_JWS_B64_PRESENT, "proof_jws_b64_present"),
     (FAPI_ERR_PROOF_JWS_TYP_MISSING, "proof_jws_typ_missing"),
     (FAPI_ERR_PROOF_JWS_TYP_MISMATCH, "proof_jws_typ_mismatch"),
-    (
-        FAPI_ERR_PROOF_JWS_HEADER_MEMBER_TYPE,
-        "proof_jws_header_member_type",
-    ),
+    (FAPI_ERR_PROOF_JWS_HEADER_MEMBER_TYPE, "proof_jws_header_member_type"),
     (FAPI_ERR_PROOF_JWS_BAD_SIGNATURE, "proof_jws_bad_signature"),
     (FAPI_ERR_PROOF_JWK_UNKNOWN_KID, "proof_jwk_unknown_kid"),
-    (
-        FAPI_ERR_PROOF_JWK_NO_MATCHING_KEY,
-        "proof_jwk_no_matching_key",
-    ),
+    (FAPI_ERR_PROOF_JWK_NO_MATCHING_KEY, "proof_jwk_no_matching_key"),
     (FAPI_ERR_PROOF_JWK_AMBIGUOUS_KEY, "proof_jwk_ambiguous_key"),
-    (
-        FAPI_ERR_PROOF_JWK_ALG_KEY_MISMATCH,
-        "proof_jwk_alg_key_mismatch",
-    ),
+    (FAPI_ERR_PROOF_JWK_ALG_KEY_MISMATCH, "proof_jwk_alg_key_mismatch"),
     (FAPI_ERR_PROOF_JWK_SET_MALFORMED, "proof_jwk_set_malformed"),
     (FAPI_ERR_PROOF_JWK_KEY_MALFORMED, "proof_jwk_key_malformed"),
     (FAPI_ERR_PROOF_JWK_KEY_PRIVATE, "proof_jwk_key_private"),
-    (
-        FAPI_ERR_PROOF_JWK_EC_POINT_INVALID,
-        "proof_jwk_ec_point_invalid",
-    ),
+    (FAPI_ERR_PROOF_JWK_EC_POINT_INVALID, "proof_jwk_ec_point_invalid"),
     (FAPI_ERR_PROOF_JWK_KEY_LENGTH, "proof_jwk_key_length"),
-    (
-        FAPI_ERR_PROOF_JWK_OKP_KEY_INVALID,
-        "proof_jwk_okp_key_invalid",
-    ),
+    (FAPI_ERR_PROOF_JWK_OKP_KEY_INVALID, "proof_jwk_okp_key_invalid"),
     (FAPI_ERR_PROOF_JWK_KID_TOO_LONG, "proof_jwk_kid_too_long"),
     (FAPI_ERR_PROOF_JWK_KEY_ENCODING, "proof_jwk_key_encoding"),
-    (
-        FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS,
-        "proof_jwk_no_usable_keys",
-    ),
+    (FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS, "proof_jwk_no_usable_keys"),
+    (FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE, "proof_jwk_rsa_modulus_size"),
+    (FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO, "proof_jwk_rsa_modulus_leading_zero"),
+    (FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN, "proof_jwk_rsa_modulus_even"),
+    (FAPI_ERR_PROOF_JWK_RSA_EXPONENT, "proof_jwk_rsa_exponent"),
 ];
 
 /// The static, NUL-terminated name of a result code (`"unknown"` for unknown values).
@@ -655,6 +574,10 @@ pub(crate) fn name_of(code: u32) -> &'static core::ffi::CStr {
         FAPI_ERR_JWK_KID_TOO_LONG => c"jwk_kid_too_long",
         FAPI_ERR_JWK_KEY_ENCODING => c"jwk_key_encoding",
         FAPI_ERR_JWK_NO_USABLE_KEYS => c"jwk_no_usable_keys",
+        FAPI_ERR_JWK_RSA_MODULUS_SIZE => c"jwk_rsa_modulus_size",
+        FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO => c"jwk_rsa_modulus_leading_zero",
+        FAPI_ERR_JWK_RSA_MODULUS_EVEN => c"jwk_rsa_modulus_even",
+        FAPI_ERR_JWK_RSA_EXPONENT => c"jwk_rsa_exponent",
         FAPI_ERR_CLAIMS_ISS_MISSING => c"claims_iss_missing",
         FAPI_ERR_CLAIMS_ISS_MISMATCH => c"claims_iss_mismatch",
         FAPI_ERR_CLAIMS_AUD_MISSING => c"claims_aud_missing",
@@ -771,6 +694,10 @@ pub(crate) fn name_of(code: u32) -> &'static core::ffi::CStr {
         FAPI_ERR_PROOF_JWK_KID_TOO_LONG => c"proof_jwk_kid_too_long",
         FAPI_ERR_PROOF_JWK_KEY_ENCODING => c"proof_jwk_key_encoding",
         FAPI_ERR_PROOF_JWK_NO_USABLE_KEYS => c"proof_jwk_no_usable_keys",
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE => c"proof_jwk_rsa_modulus_size",
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO => c"proof_jwk_rsa_modulus_leading_zero",
+        FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN => c"proof_jwk_rsa_modulus_even",
+        FAPI_ERR_PROOF_JWK_RSA_EXPONENT => c"proof_jwk_rsa_exponent",
         _ => c"unknown",
     }
 }
@@ -794,3 +721,4 @@ pub extern "C" fn fapi_result_http_status(code: u32) -> u32 {
         .and_then(fapi_core::error::Error::from_code)
         .map_or(500, |e| u32::from(e.http_status()))
 }
+

@@ -1,0 +1,185 @@
+//! Speed of the RSA primitives (`fapi_core::rsa`) against OpenSSL in the same run, printed
+//! only (never asserted: timing is no test), and the smallest thread stack each verification
+//! runs in on this host.
+//!
+//! `cargo bench -p fapi-tests --bench rsa`
+//!
+//! Inputs are the first valid case of each Wycheproof SHA-256 file (e = 65537). The OpenSSL
+//! figures come from `openssl speed -seconds 1 rsa2048 rsa3072 rsa4096` run by this binary.
+//! The stack probe runs one verification on a thread of a given stack size in a child process
+//! (a stack overflow aborts the child) and bisects; thread stacks here are page-granular, at
+//! least 16 KiB, and include glibc's thread descriptor and TLS, so small results read "≤".
+
+use fapi_core::rsa::{self, PublicKey, RsaScratch};
+use fapi_tests::hex;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+struct Case {
+    name: &'static str,
+    pss: bool,
+    key: PublicKey,
+    digest: [u8; 32],
+    sig: Vec<u8>,
+}
+
+fn case(name: &'static str, file: &str, pss: bool) -> Case {
+    let path = format!("{}/vectors/wycheproof/{file}", env!("CARGO_MANIFEST_DIR"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let g = &v["testGroups"][0];
+    let strip = |h: &str| {
+        let b = hex(h);
+        let skip = b.iter().take_while(|&&x| x == 0).count();
+        b[skip..].to_vec()
+    };
+    let n = strip(g["publicKey"]["modulus"].as_str().unwrap());
+    let e = strip(g["publicKey"]["publicExponent"].as_str().unwrap());
+    let t = g["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["result"] == "valid")
+        .unwrap();
+    Case {
+        name,
+        pss,
+        key: PublicKey::from_be(&n, &e).unwrap(),
+        digest: Sha256::digest(hex(t["msg"].as_str().unwrap())).into(),
+        sig: hex(t["sig"].as_str().unwrap()),
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        case("RS256-2048", "rsa_signature_2048_sha256_test.json", false),
+        case("RS256-3072", "rsa_signature_3072_sha256_test.json", false),
+        case("RS256-4096", "rsa_signature_4096_sha256_test.json", false),
+        case("PS256-2048", "rsa_pss_2048_sha256_mgf1_32_test.json", true),
+        case("PS256-3072", "rsa_pss_3072_sha256_mgf1_32_test.json", true),
+        case("PS256-4096", "rsa_pss_4096_sha256_mgf1_32_test.json", true),
+    ]
+}
+
+fn run(c: &Case, sc: &mut RsaScratch) -> bool {
+    if c.pss {
+        rsa::verify_pss_sha256(&c.key, &c.digest, &c.sig, sc)
+    } else {
+        rsa::verify_pkcs1v15_sha256(&c.key, &c.digest, &c.sig, sc)
+    }
+}
+
+/// Median and best of 7 batches of about 0.2 s, in microseconds per verification (this VM's
+/// timings are noisy; the best batch is the least disturbed one).
+fn time(c: &Case) -> (f64, f64) {
+    let mut sc = RsaScratch::new();
+    assert!(run(c, &mut sc), "{}", c.name);
+    let t = Instant::now();
+    let mut n = 0u32;
+    while t.elapsed().as_secs_f64() < 0.05 {
+        black_box(run(black_box(c), &mut sc));
+        n += 1;
+    }
+    let per_batch = (n * 4).max(10);
+    let mut batches: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..per_batch {
+                black_box(run(black_box(c), &mut sc));
+            }
+            t.elapsed().as_secs_f64() * 1e6 / f64::from(per_batch)
+        })
+        .collect();
+    batches.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (batches[3], batches[0])
+}
+
+/// Child mode: one verification of case `idx` on a thread with `stack` bytes.
+fn probe_child(idx: usize, stack: usize) {
+    let c = cases().swap_remove(idx);
+    let mut sc = Box::new(RsaScratch::new());
+    let ok = std::thread::Builder::new()
+        .stack_size(stack)
+        .spawn(move || run(&c, &mut sc))
+        .unwrap()
+        .join()
+        .unwrap();
+    std::process::exit(if ok { 0 } else { 3 });
+}
+
+fn fits(idx: usize, stack: usize) -> bool {
+    Command::new(std::env::current_exe().unwrap())
+        .env("FAPI_RSA_STACK_PROBE", format!("{idx} {stack}"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// Smallest page multiple of stack (bytes) the case runs in, between 16 KiB and 1 MiB.
+fn min_stack(idx: usize) -> usize {
+    const PAGE: usize = 4096;
+    let (mut lo, mut hi) = (16 * 1024, 1024 * 1024);
+    if fits(idx, lo) {
+        return lo;
+    }
+    assert!(fits(idx, hi), "case {idx} does not run in 1 MiB");
+    while hi - lo > PAGE {
+        let mid = (lo + hi) / 2 / PAGE * PAGE;
+        if fits(idx, mid) { hi = mid } else { lo = mid }
+    }
+    hi
+}
+
+fn main() {
+    if let Ok(p) = std::env::var("FAPI_RSA_STACK_PROBE") {
+        let mut it = p.split(' ').map(|x| x.parse::<usize>().unwrap());
+        probe_child(it.next().unwrap(), it.next().unwrap());
+        return;
+    }
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    println!("fapi-core RSA verify (crypto-bigint 0.7, e = 65537), median (best) of 7 batches:");
+    let cs = cases();
+    for c in &cs {
+        let (median, best) = time(c);
+        println!("  {:<11} {median:>8.1} µs ({best:.1} µs)", c.name);
+    }
+    println!("OpenSSL, same run (`openssl speed -seconds 1 rsa2048 rsa3072 rsa4096`):");
+    match Command::new("openssl")
+        .args(["speed", "-seconds", "1", "rsa2048", "rsa3072", "rsa4096"])
+        .output()
+    {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let mut seen = false;
+            for line in text.lines() {
+                // "rsa 2048 bits 0.000605s 0.000017s  1653.0  57862.3"
+                let f: Vec<&str> = line.split_whitespace().collect();
+                if f.len() == 7 && f[0] == "rsa" && f[2] == "bits" {
+                    let verify_s: f64 = f[4].trim_end_matches('s').parse().unwrap_or(f64::NAN);
+                    println!(
+                        "  RSA-{:<7} {:>8.1} µs verify ({} verify/s)",
+                        f[1],
+                        verify_s * 1e6,
+                        f[6]
+                    );
+                    seen = true;
+                }
+            }
+            if !seen {
+                println!("  (no rsa lines in the output)\n{text}");
+            }
+        }
+        Err(e) => println!("  openssl not run: {e}"),
+    }
+    println!("Smallest thread stack that runs one verification (x86-64 host, page-granular):");
+    for (i, c) in cs.iter().enumerate() {
+        let s = min_stack(i);
+        let le = if s == 16 * 1024 { "≤" } else { "" };
+        println!("  {:<11} {le}{} KiB", c.name, s / 1024);
+    }
+}
