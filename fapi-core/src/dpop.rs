@@ -224,7 +224,7 @@ fn verify_inner(
             (prepared, tp)
         }
     };
-    let sig = jws::decode_signature(c.signature_b64, h.alg(), signature)?;
+    let sig = jws::decode_signature(c.signature_b64, h.alg(), &key, signature)?;
     if !b64::is_canonical(c.payload_b64) {
         return Err(JwsError::PayloadEncoding.into());
     }

@@ -24,6 +24,8 @@ pub enum KeyMaterial {
     P256([u8; 64]),
     /// Ed25519 public key (checked to decode and not be of small order).
     Ed25519([u8; 32]),
+    /// RSA public key (2048–4096-bit odd modulus without a leading zero, odd e ≥ 3).
+    Rsa(crate::rsa::PublicKey),
 }
 
 /// One public verification key, plain data with no pointers.
@@ -80,6 +82,7 @@ impl Jwk {
             (alg, &self.material),
             (Alg::Es256, KeyMaterial::P256(_))
                 | (Alg::EdDsa | Alg::Ed25519, KeyMaterial::Ed25519(_))
+                | (Alg::Ps256 | Alg::Rs256, KeyMaterial::Rsa(_))
         );
         let alg_fits = match self.alg {
             None => true,
@@ -152,6 +155,8 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
         crv,
         x,
         y,
+        n_v,
+        e_v,
         d,
         p,
         q,
@@ -161,8 +166,8 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
         oth,
         k,
     ] = obj.get_many([
-        "kty", "use", "key_ops", "alg", "kid", "crv", "x", "y", "d", "p", "q", "dp", "dq", "qi",
-        "oth", "k",
+        "kty", "use", "key_ops", "alg", "kid", "crv", "x", "y", "n", "e", "d", "p", "q", "dp", "dq",
+        "qi", "oth", "k",
     ]);
     // Members only private or symmetric keys carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037).
     if [d, p, q, dp, dq, qi, oth, k].iter().any(Option::is_some) {
@@ -229,8 +234,30 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
             crate::jws::ed25519_key(&x).map_err(|_| JwkError::OkpKeyInvalid)?;
         }
         KeyMaterial::Ed25519(x)
+    } else if kty.eq_str("RSA") {
+        let n_str = as_str(n_v)?.ok_or(JwkError::KeyMalformed)?;
+        let e_str = as_str(e_v)?.ok_or(JwkError::KeyMalformed)?;
+        let mut text = [0u8; 700];
+        let mut n = [0u8; crate::rsa::MAX_MODULUS_LEN + 1];
+        let n = {
+            let t = n_str.unescape_into(&mut text).map_err(|_| JwkError::RsaModulusSize)?;
+            b64::decode(t.as_bytes(), &mut n).map_err(|e| match e {
+                B64Error::Encoding => Error::Jwk(JwkError::KeyEncoding),
+                B64Error::Length => Error::Jwk(JwkError::RsaModulusSize),
+            })?
+        };
+        let mut e_text = [0u8; 16];
+        let mut e = [0u8; 8];
+        let e = {
+            let t = e_str.unescape_into(&mut e_text).map_err(|_| JwkError::RsaExponent)?;
+            b64::decode(t.as_bytes(), &mut e).map_err(|err| match err {
+                B64Error::Encoding => Error::Jwk(JwkError::KeyEncoding),
+                B64Error::Length => Error::Jwk(JwkError::RsaExponent),
+            })?
+        };
+        KeyMaterial::Rsa(crate::rsa::PublicKey::from_be(n, e)?)
     } else {
-        // RSA (until its issue lands), oct without `k`, and unknown types.
+        // oct without `k`, and unknown types.
         return Ok(None);
     };
     let mut jwk = Jwk {
@@ -418,6 +445,7 @@ pub fn thumbprint(m: &KeyMaterial) -> [u8; 32] {
             hash_member(&mut h, "x", x);
             h.update(b"}");
         }
+        KeyMaterial::Rsa(k) => return k.thumbprint(),
     }
     h.finalize().into()
 }
@@ -435,7 +463,9 @@ pub fn thumbprint_rsa(n: &[u8], e: &[u8]) -> [u8; 32] {
 }
 
 /// Words of a [`Jwk`] in shared storage (see [`crate::keystore`]).
-pub const JWK_WORDS: usize = 1 + MAX_KID_LEN / 4 + 16 + 8;
+pub const JWK_WORDS: usize = 1 + MAX_KID_LEN / 4 + MATERIAL_WORDS + 8;
+/// Words of key material: an RSA modulus (128), its length and its exponent.
+const MATERIAL_WORDS: usize = crate::rsa::MAX_MODULUS_LEN / 4 + 2;
 
 fn put_bytes(words: &mut [u32], bytes: &[u8]) {
     for (w, c) in words.iter_mut().zip(bytes.chunks(4)) {
@@ -470,9 +500,22 @@ impl Jwk {
     /// Encodes the key as plain words for shared storage.
     pub fn to_words(&self) -> [u32; JWK_WORDS] {
         let mut w = [0u32; JWK_WORDS];
+        let mut rsa_words = [0u8; MATERIAL_WORDS * 4];
         let (kind, material): (u32, &[u8]) = match &self.material {
             KeyMaterial::P256(xy) => (1, xy),
             KeyMaterial::Ed25519(x) => (2, x),
+            KeyMaterial::Rsa(k) => {
+                // [n_len: u32][e: u32][n: 512 bytes]
+                let n = k.modulus();
+                let (len, rest) = rsa_words.split_at_mut(4);
+                len.copy_from_slice(&u32::try_from(n.len()).unwrap_or(0).to_le_bytes());
+                let (e, nb) = rest.split_at_mut(4);
+                e.copy_from_slice(&k.exponent().to_le_bytes());
+                if let Some(dst) = nb.get_mut(..n.len()) {
+                    dst.copy_from_slice(n);
+                }
+                (3, &rsa_words)
+            }
         };
         let head = kind
             | alg_code(self.alg) << 8
@@ -484,7 +527,7 @@ impl Jwk {
         }
         let (kid, rest) = rest.split_at_mut(MAX_KID_LEN / 4);
         put_bytes(kid, &self.kid);
-        let (mat, tp) = rest.split_at_mut(16);
+        let (mat, tp) = rest.split_at_mut(MATERIAL_WORDS);
         put_bytes(mat, material);
         put_bytes(tp, &self.thumbprint);
         w
@@ -509,7 +552,7 @@ impl Jwk {
             _ => return None,
         };
         let (kidw, rest) = rest.split_at(MAX_KID_LEN / 4);
-        let (mat, tp) = rest.split_at(16);
+        let (mat, tp) = rest.split_at(MATERIAL_WORDS);
         let mut kid = [0u8; MAX_KID_LEN];
         get_bytes(kidw, &mut kid);
         let material = match head & 0xFF {
@@ -522,6 +565,17 @@ impl Jwk {
                 let mut x = [0u8; 32];
                 get_bytes(mat, &mut x);
                 KeyMaterial::Ed25519(x)
+            }
+            3 => {
+                let mut b = [0u8; MATERIAL_WORDS * 4];
+                get_bytes(mat, &mut b);
+                let (len, rest) = b.split_at(4);
+                let (e, n) = rest.split_at(4);
+                let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+                let e = u32::from_le_bytes(e.try_into().ok()?).to_be_bytes();
+                let skip = e.iter().take_while(|&&x| x == 0).count();
+                let k = crate::rsa::PublicKey::from_be(n.get(..len)?, e.get(skip..)?).ok()?;
+                KeyMaterial::Rsa(k)
             }
             _ => return None,
         };

@@ -60,7 +60,7 @@ impl Alg {
 
     /// Whether this build can verify the algorithm.
     pub const fn is_available(self) -> bool {
-        matches!(self, Self::Es256 | Self::EdDsa | Self::Ed25519)
+        true
     }
 
     const fn bit(self) -> u8 {
@@ -305,22 +305,29 @@ pub(crate) fn ed25519_key(x: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey, (
     Ok(k)
 }
 
-/// Largest signature fapi decodes (RSA-4096 later; 64 bytes today).
+/// Largest signature fapi decodes (RSA-4096).
 pub const MAX_SIGNATURE_LEN: usize = 512;
 
-/// Decodes the signature segment, which must have the exact length `alg` uses.
+/// The exact signature length `alg` has with `key`: 64 for ES256 and Ed25519, the modulus
+/// length for RSA.
+pub fn signature_len(alg: Alg, key: &Jwk) -> usize {
+    match (alg, key.material()) {
+        (Alg::Ps256 | Alg::Rs256, KeyMaterial::Rsa(k)) => k.len(),
+        _ => 64,
+    }
+}
+
+/// Decodes the signature segment, which must have the exact length `alg` uses with `key`.
 ///
 /// # Errors
 /// [`JwsError::SignatureEncoding`] or [`JwsError::SignatureLength`].
 pub fn decode_signature<'b>(
     sig_b64: &[u8],
     alg: Alg,
+    key: &Jwk,
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], Error> {
-    let want = match alg {
-        Alg::Es256 | Alg::EdDsa | Alg::Ed25519 => 64,
-        Alg::Ps256 | Alg::Rs256 => return Err(crate::error::MisuseError::AlgUnavailable.into()),
-    };
+    let want = signature_len(alg, key);
     let n = b64::decoded_len(sig_b64.len()).ok_or(JwsError::SignatureEncoding)?;
     if n != want {
         // A wrong length is a length defect unless the text is not base64url at all.
@@ -406,7 +413,11 @@ const ED25519_L: [u8; 32] = [
 ];
 
 /// The encoding checks a provider's answer is never trusted with (see [`SignatureVerifier`]).
-fn signature_prechecks(alg: Alg, signature: &[u8]) -> bool {
+fn signature_prechecks(alg: Alg, key: &Jwk, signature: &[u8]) -> bool {
+    if let (Alg::Ps256 | Alg::Rs256, KeyMaterial::Rsa(k)) = (alg, key.material()) {
+        // Exactly the modulus length, and below the modulus (same length: compare bytes).
+        return signature.len() == k.len() && signature < k.modulus();
+    }
     match alg {
         Alg::Es256 => p256::ecdsa::Signature::from_slice(signature).is_ok(),
         Alg::EdDsa | Alg::Ed25519 => {
@@ -452,7 +463,7 @@ pub fn verify_with(
     if provider.is_builtin() {
         return verify_signature(key, alg, signing_input, signature);
     }
-    if !signature_prechecks(alg, signature) {
+    if !signature_prechecks(alg, key, signature) {
         return Err(JwsError::BadSignature.into());
     }
     match provider.verify(key, role, alg, signing_input, signature) {
@@ -474,6 +485,8 @@ pub enum PreparedKey {
     P256(p256::ecdsa::VerifyingKey),
     /// An Ed25519 point that decodes and is not of small order.
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// An RSA key (checked when parsed).
+    Rsa(crate::rsa::PublicKey),
 }
 
 impl PreparedKey {
@@ -490,6 +503,7 @@ impl PreparedKey {
             KeyMaterial::Ed25519(x) => ed25519_key(x)
                 .map(Self::Ed25519)
                 .map_err(|()| JwkError::OkpKeyInvalid.into()),
+            KeyMaterial::Rsa(k) => Ok(Self::Rsa(*k)),
         }
     }
 }
@@ -538,6 +552,17 @@ pub fn verify_prepared(
             let bytes: [u8; 64] = signature.try_into().map_err(|_| bad)?;
             let sig = ed25519_dalek::Signature::from_bytes(&bytes);
             vk.verify_strict(signing_input, &sig).map_err(|_| bad)
+        }
+        (Alg::Rs256 | Alg::Ps256, PreparedKey::Rsa(k)) => {
+            let digest: [u8; 32] = Sha256::digest(signing_input).into();
+            // 1 KiB of working memory; the exponentiation's own integers dominate the stack.
+            let mut scratch = crate::rsa::RsaScratch::new();
+            let ok = if alg == Alg::Rs256 {
+                crate::rsa::verify_pkcs1v15_sha256(k, &digest, signature, &mut scratch)
+            } else {
+                crate::rsa::verify_pss_sha256(k, &digest, signature, &mut scratch)
+            };
+            if ok { Ok(()) } else { Err(bad) }
         }
         _ => Err(bad),
     }
@@ -643,7 +668,7 @@ pub fn verify_or_hit<'a, 'h>(
         params.typ,
     )?;
     let key = crate::jwk::select(keys, header.kid().as_ref(), header.alg())?;
-    let signature = decode_signature(c.signature_b64, header.alg(), sig_buf)?;
+    let signature = decode_signature(c.signature_b64, header.alg(), key, sig_buf)?;
     let n = b64::decoded_len(c.payload_b64.len()).ok_or(JwsError::PayloadEncoding)?;
     if n > payload_max {
         return Err(JwsError::PayloadTooLarge.into());

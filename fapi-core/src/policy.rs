@@ -124,7 +124,7 @@ impl<'c> PolicyBuilder<'c> {
         self.mtls = m;
         self
     }
-    /// Proof algorithm allowlist (default ES256, EdDSA, Ed25519).
+    /// Proof algorithm allowlist (default ES256, EdDSA, Ed25519; PS256 and RS256 when asked).
     pub fn proof_algs(mut self, a: AlgSet) -> Self {
         self.proof_algs = a;
         self

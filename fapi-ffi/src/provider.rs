@@ -17,6 +17,12 @@ use fapi_core::jws::{Alg, KeyRole, ProviderFailure, SignatureVerifier};
 pub const FAPI_KEY_P256: u32 = 1;
 /// Key kind for `import_key`: an Ed25519 public key, 32 bytes.
 pub const FAPI_KEY_ED25519: u32 = 2;
+/// Key kind for `import_key`: an RSA public key as a 2-byte big-endian length of `n`, `n`
+/// (256 to 512 bytes, no leading zero), then `e` (1 to 4 bytes, no leading zero).
+pub const FAPI_KEY_RSA: u32 = 3;
+
+/// Longest raw key passed to `import_key` (RSA-4096: 2 + 512 + 4 bytes).
+pub const FAPI_MAX_RAW_KEY_LEN: u32 = 518;
 
 /// Signature callbacks (all required). Each returns promptly; fapi calls them from the thread
 /// that uses the context.
@@ -42,7 +48,9 @@ pub struct fapi_crypto_provider {
     >,
     /// Verifies: returns 1 for a valid signature, 0 for an invalid one, negative on failure.
     /// `alg` is one `FAPI_ALG_*` bit; `data` is the SHA-256 digest (32 bytes) for ES256, and
-    /// the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes).
+    /// the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes); RS256 is
+    /// RSASSA-PKCS1-v1_5 and PS256 RSASSA-PSS with MGF1-SHA-256 and a 32-byte salt, both over
+    /// the digest, the signature as long as the modulus.
     pub verify: Option<
         unsafe extern "C" fn(
             user: *mut core::ffi::c_void,
@@ -105,8 +113,8 @@ pub(crate) struct Adapter<'a> {
     pub(crate) handles: &'a mut Handles,
 }
 
-fn raw_key(key: &Jwk) -> (u32, [u8; 65], usize) {
-    let mut raw = [0u8; 65];
+fn raw_key(key: &Jwk) -> (u32, [u8; FAPI_MAX_RAW_KEY_LEN as usize], usize) {
+    let mut raw = [0u8; FAPI_MAX_RAW_KEY_LEN as usize];
     match key.material() {
         KeyMaterial::P256(xy) => {
             if let Some(first) = raw.first_mut() {
@@ -122,6 +130,17 @@ fn raw_key(key: &Jwk) -> (u32, [u8; 65], usize) {
                 d.copy_from_slice(x);
             }
             (FAPI_KEY_ED25519, raw, 32)
+        }
+        KeyMaterial::Rsa(k) => {
+            let n = k.modulus();
+            let e = k.exponent().to_be_bytes();
+            let e = e.get(e.iter().take_while(|&&b| b == 0).count()..).unwrap_or(&[]);
+            let len = u16::try_from(n.len()).unwrap_or(0).to_be_bytes();
+            let total = 2 + n.len() + e.len();
+            for (d, s) in raw.iter_mut().zip(len.iter().chain(n).chain(e)) {
+                *d = *s;
+            }
+            (FAPI_KEY_RSA, raw, total)
         }
     }
 }

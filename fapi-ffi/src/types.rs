@@ -11,9 +11,9 @@ pub const FAPI_ALG_ES256: u32 = 1;
 pub const FAPI_ALG_EDDSA: u32 = 2;
 /// Algorithm bit: Ed25519 (RFC 9864 name).
 pub const FAPI_ALG_ED25519: u32 = 4;
-/// Algorithm bit: PS256 (not yet available: refused as misuse).
+/// Algorithm bit: PS256 (RSASSA-PSS, SHA-256, 2048–4096-bit keys).
 pub const FAPI_ALG_PS256: u32 = 8;
-/// Algorithm bit: RS256 (not yet available: refused as misuse).
+/// Algorithm bit: RS256 (RSASSA-PKCS1-v1_5; never with the FAPI 2.0 profile).
 pub const FAPI_ALG_RS256: u32 = 16;
 
 /// Sender-constraint mode: no proof of this kind accepted; bound tokens refused.

@@ -27,7 +27,7 @@ use fapi_core::request::{ReplayStore, Verifier};
 
 const MAGIC: u32 = 0x4641_5049; // "FAPI"
 /// Layout version of the verifier region; bumped on any change of [`Header`] or the parts.
-pub const FAPI_VERIFIER_LAYOUT: u32 = 1;
+pub const FAPI_VERIFIER_LAYOUT: u32 = 2;
 /// Alignment the verifier and context memory must have.
 pub const FAPI_REGION_ALIGN: u32 = 8;
 

@@ -398,8 +398,12 @@ fn wycheproof_json_web_signature() {
         let want_load = match first {
             // ES256 signing keys.
             18 | 378 => loaded(1, 0),
-            // Everything else is skipped: oct (HMAC), RSA (pending), P-521, and the two EC keys
-            // for encryption (`use: enc`, `key_ops: [encrypt]`).
+            // RSA signing keys (RS256, PS256, and the PS256-labelled keys of the PS384 groups)
+            // load; this suite's allowlist has no RSA algorithm, so their tokens stop there
+            // (tests/tests/rsa_jws.rs verifies them with RS256/PS256 allowed).
+            33 | 259 | 272 | 345 | 346 | 349 | 350 => loaded(1, 0),
+            // Everything else is skipped: oct (HMAC), P-521, and the keys for encryption
+            // (`use: enc`, `key_ops: [encrypt]`).
             _ => unusable(),
         };
         if load != want_load {
@@ -768,7 +772,7 @@ fn jws_verify_refuses_unused_bits_in_payload() {
 /// Upstream-`valid` cases fapi refuses (see the README).
 const JWK_FILE_DEVIATIONS: &[u64] = &[
     2, 13, 14, 15, // HMAC is never accepted
-    5,  // RS256: pending the RSA issue
+    5,  // RS256: not in this suite's allowlist (tests/tests/rsa_jws.rs accepts it)
 ];
 
 #[test]
@@ -793,11 +797,22 @@ fn wycheproof_json_web_key() {
                 1 => (loaded(1, 1), jws_err(AlgSymmetric)),
                 // Sets of oct keys only (HS256/384/512, AES): nothing usable; HMAC refused.
                 2..=4 | 10..=18 | 25 | 26 => (unusable(), jws_err(AlgSymmetric)),
-                // RSA keys are skipped until RSA lands; RS256 is not in the allowlist.
-                5..=9 => (unusable(), jws_err(AlgNotAllowed)),
-                // EC keys whose alg is not fapi's (ES521, ES224), `use: enc`, P-384 curve,
-                // `kty: RSA`: skipped, so the token's kid is unknown.
-                19..=21 | 23 | 24 => (unusable(), jwk_err(JwkError::UnknownKid)),
+                // RSA keys load (or are refused on their own merits); RS256 is not in this
+                // suite's allowlist (tests/tests/rsa_jws.rs allows it).
+                5 | 7 => (loaded(1, 0), jws_err(AlgNotAllowed)),
+                // `use: enc`, alg RSA1_5: skipped.
+                6 => (unusable(), jws_err(AlgNotAllowed)),
+                // 1024-bit modulus; e = 1: the whole set is refused.
+                8 => (Err(Error::Jwk(JwkError::RsaModulusSize)), jws_err(AlgNotAllowed)),
+                9 => (Err(Error::Jwk(JwkError::RsaExponent)), jws_err(AlgNotAllowed)),
+                // EC keys whose alg is not fapi's (ES521, ES224), `use: enc`, P-384 curve:
+                // skipped, so the token's kid is unknown.
+                19..=21 | 23 => (unusable(), jwk_err(JwkError::UnknownKid)),
+                // EC members under `kty: RSA` (no n, e): malformed, the set is refused.
+                24 => (
+                    Err(Error::Jwk(JwkError::KeyMalformed)),
+                    jwk_err(JwkError::UnknownKid),
+                ),
                 // Not a point on P-256: the whole set is refused.
                 22 => (
                     Err(Error::Jwk(JwkError::EcPointInvalid)),
@@ -1049,9 +1064,9 @@ fn rfc7638_jwk_thumbprints() {
             "RSA" => {
                 let (n, e) = (b64u_decode(s(j, "n")), b64u_decode(s(j, "e")));
                 assert_ne!(n[0], 0, "{id}: n has no leading zero octet");
-                // RSA keys are well-formed but unusable until RSA lands.
-                assert_eq!(parse_jwk_value(j), Err(Error::Jwk(JwkError::NoUsableKeys)));
-                jwk::thumbprint_rsa(&n, &e)
+                let k = parse_jwk_value(j).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+                assert_eq!(jwk::thumbprint_rsa(&n, &e), *k.thumbprint());
+                *k.thumbprint()
             }
             "EC" | "OKP" => {
                 let k = parse_jwk_value(j).unwrap_or_else(|e| panic!("{id}: {e:?}"));
