@@ -22,246 +22,51 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use fapi_core::nonce::NonceKeys;
+use fapi_core::mtls::CertEncoding;
+use fapi_tests::cases::{
+    ED25519_L, P256_N, add_member, attacker_es, be_sub, big_token, claims_text, claims_with,
+    claims_with_cnf, claims_without, dirty_tail, ed, ed_token, es, es_hdr_token, es_token, flip,
+    hdr, hdr_with, hmac_token, holder, holder_ed, holder_jwk_with, holder_private_jwk, jkt_bytes,
+    le_add, malleate, nested, other, padded, partial_group, parts, segment_count_tokens, sig_of,
+    sign_bytes, sign_segments, sized_hdr, to_std_alphabet, with_payload_unsigned, with_sig,
+    with_sig_text,
+};
+use fapi_tests::certs::{
+    RFC7517_B_X5T_S256, cert_der, cert_x5t, client_cert_header_of, escaped_pem_of, other_cert_der,
+    pem_of,
+};
+use fapi_tests::dpop::{ALGS, LEEWAY, MAX_AGE, NONCE_SECRET, Proof, SLOT, URL, nonce_at, pf};
+use fapi_tests::req::{Req, ReqFields};
 use fapi_tests::{
-    AUD, BASE, ISS, NOW, Signer, b64u, b64u_decode, good_claims, hex, jkt, jwks, proof_header,
-    sha256_b64u, sign_raw,
+    AUD, BASE, ISS, NOW, Signer, b64u, good_claims, hex, jkt, jwks, sha256_b64u, sign_raw,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------------------------------------
-// Constants shared with the Rust tables.
+// Constants (those shared with the Rust tables are in `fapi_tests::dpop` and
+// `fapi_tests::cases`).
 
 /// The second public base of the decision fixtures (a prefix the proxy removed).
 const BASE1: &str = "https://api.example.com:8443/v1";
-/// The URL of the default request (`GET /accounts` on base 0).
-const URL: &str = "https://rs.example.com/accounts";
-/// The `algs` parameter of the default policy's DPoP challenge.
-const ALGS: &str = r#"algs="ES256 EdDSA Ed25519""#;
-/// Proof max age and leeway (defaults).
-const MAX_AGE: u64 = 300;
-const LEEWAY: u64 = 10;
-/// P-256 order n (big-endian).
-const P256_N: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
-/// Ed25519 group order L (big-endian).
-const ED25519_L: &str = "1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed";
-/// The nonce secret of the nonce verifier.
-const NONCE_SECRET: [u8; 32] = [7; 32];
-/// The default nonce slot (seconds).
-const SLOT: u64 = 60;
 /// The replay-table secret of the fixtures.
 const REPLAY_SECRET: u8 = 0x5A;
 /// Distinct valid proofs of the concurrency batch.
 const BATCH_N: usize = 200;
 
-/// The self-signed certificate of RFC 7517 Appendix B (standard base64 of its DER).
-///
-/// Provenance: /work/shared/vectors/rfc/rfc8705_x5t_s256.json, vector
-/// `derived-rfc7517-b-certificate-x5t-s256` (`certificate_der_base64`), as in
-/// `tests/tests/decision.rs`.
-const RFC7517_B_CERT_B64: &str = "MIIDQjCCAiqgAwIBAgIGATz/FuLiMA0GCSqGSIb3DQEBBQUAMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDAeFw0xMzAyMjEyMzI5MTVaFw0xODA4MTQyMjI5MTVaMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAL64zn8/QnHYMeZ0LncoXaEde1fiLm1jHjmQsF/449IYALM9if6amFtPDy2yvz3YlRij66s5gyLCyO7ANuVRJx1NbgizcAblIgjtdf/u3WG7K+IiZhtELto/A7Fck9Ws6SQvzRvOE8uSirYbgmj6He4iO8NCyvaK0jIQRMMGQwsU1quGmFgHIXPLfnpnfajr1rVTAwtgV5LEZ4Iel+W1GC8ugMhyr4/p1MtcIM42EA8BzE6ZQqC7VPqPvEjZ2dbZkaBhPbiZAS3YeYBRDWm1p1OZtWamT3cEvqqPpnjL1XyW+oyVVkaZdklLQp2Btgt9qr21m42f4wTw+Xrp6rCKNb0CAwEAATANBgkqhkiG9w0BAQUFAAOCAQEAh8zGlfSlcI0o3rYDPBB07aXNswb4ECNIKG0CETTUxmXl9KUL+9gGlqCz5iWLOgWsnrcKcY0vXPG9J1r9AqBNTqNgHq2G03X09266X5CpOe1zFo+Owb1zxtp3PehFdfQJ610CDLEaS9V9Rqp17hCyybEpOGVwe8fnk+fbEL2Bo3UPGrpsHzUoaGpDftmWssZkhpBJKVMJyf/RuP2SmmaIzmnw9JiSlYhzo4tpzd5rFXhjRbg4zW9C+2qok+2+qDM1iJ684gPHMIY8aLWrdgQTxkumGmTqgawR+N5MDtdPTEQ0XfIBc2cJEUyMTY5MPvACWpkA6SdS4xSvdXK3IVfOWA==";
-/// Its `x5t#S256` (same vector file).
-const RFC7517_B_X5T_S256: &str = "pJm2BBpkB8y7tCqrWM0X37WOmQTO8zQw-VpxVgBb21I";
-
 // ---------------------------------------------------------------------------------------------
-// Keys and tokens.
+// Tokens (keys, token surgery, proofs and certificates are in `fapi_tests`).
 
-/// The issuer key (`Signer::es256(1)`, kid `ec1`; `k1` in decision.rs is the same key).
-fn es() -> Signer {
-    Signer::es256(1)
-}
-/// The Ed25519 issuer key (kid `ed1`).
-fn ed() -> Signer {
-    Signer::ed25519(1)
-}
-fn attacker_es() -> Signer {
-    Signer::es256(0x66)
-}
-/// The DPoP key of most decision cases.
-fn holder() -> Signer {
-    Signer::es256(9)
-}
-fn holder_ed() -> Signer {
-    Signer::ed25519(9)
-}
-/// Another DPoP key.
-fn other() -> Signer {
-    Signer::es256(10)
-}
-
-fn jkt_bytes(s: &Signer) -> Vec<u8> {
-    b64u_decode(&jkt(s))
-}
-
-fn hdr(alg: &str, kid: &str) -> String {
-    format!(r#"{{"alg":"{alg}","typ":"at+jwt","kid":"{kid}"}}"#)
-}
-fn hdr_with(alg: &str, kid: &str, member: &str) -> String {
-    add_member(&hdr(alg, kid), member)
-}
-fn add_member(obj: &str, member: &str) -> String {
-    let body = obj.strip_suffix('}').expect("object text");
-    if body.trim_end().ends_with('{') {
-        format!("{body}{member}}}")
-    } else {
-        format!("{body},{member}}}")
-    }
-}
-fn claims_text() -> String {
-    good_claims().to_string()
-}
-fn claims_without(name: &str) -> String {
-    let mut v = good_claims();
-    v.as_object_mut().expect("object").remove(name);
-    v.to_string()
-}
-fn claims_with(name: &str, raw: &str) -> String {
-    add_member(&claims_without(name), &format!("\"{name}\":{raw}"))
-}
-fn es_token(claims: &str) -> String {
-    sign_raw(&es(), &hdr("ES256", "ec1"), claims)
-}
-fn es_hdr_token(header: &str) -> String {
-    sign_raw(&es(), header, &claims_text())
-}
 fn good_es() -> String {
     es_token(&claims_text())
 }
 fn good_ed() -> String {
-    sign_raw(&ed(), &hdr("EdDSA", "ed1"), &claims_text())
-}
-fn sign_bytes(signer: &Signer, header: &[u8], payload: &[u8]) -> String {
-    sign_segments(signer, &b64u(header), &b64u(payload))
-}
-fn sign_segments(signer: &Signer, h: &str, p: &str) -> String {
-    let input = format!("{h}.{p}");
-    let sig = signer.sign(input.as_bytes());
-    format!("{input}.{}", b64u(&sig))
-}
-fn parts(token: &str) -> [String; 3] {
-    let v: Vec<&str> = token.split('.').collect();
-    assert_eq!(v.len(), 3, "three segments");
-    [v[0].to_string(), v[1].to_string(), v[2].to_string()]
-}
-fn sig_of(token: &str) -> Vec<u8> {
-    b64u_decode(&parts(token)[2])
-}
-fn with_sig(token: &str, sig: &[u8]) -> String {
-    let [h, p, _] = parts(token);
-    format!("{h}.{p}.{}", b64u(sig))
-}
-fn with_sig_text(token: &str, sig: &str) -> String {
-    let [h, p, _] = parts(token);
-    format!("{h}.{p}.{sig}")
-}
-fn with_payload_unsigned(token: &str, payload: &[u8]) -> String {
-    let [h, _, s] = parts(token);
-    format!("{h}.{}.{s}", b64u(payload))
-}
-fn partial_group(mut json: String) -> String {
-    while json.len().is_multiple_of(3) {
-        json.push(' ');
-    }
-    json
-}
-fn padded(seg: &str) -> String {
-    let k = (4 - seg.len() % 4) % 4;
-    assert!(k > 0, "segment needs padding");
-    format!("{seg}{}", "=".repeat(k))
-}
-const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-fn dirty_tail(seg: &str) -> String {
-    assert!(!seg.len().is_multiple_of(4), "segment has trailing bits");
-    let last = *seg.as_bytes().last().expect("non-empty");
-    let v = B64URL.iter().position(|&c| c == last).expect("alphabet");
-    assert_eq!(v & 1, 0, "canonical tail");
-    format!("{}{}", &seg[..seg.len() - 1], B64URL[v | 1] as char)
-}
-fn to_std_alphabet(seg: &str) -> String {
-    assert!(seg.contains(['-', '_']), "segment has url-only characters");
-    seg.replace('-', "+").replace('_', "/")
-}
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        let d: [u8; 32] = Sha256::digest(key).into();
-        k[..32].copy_from_slice(&d);
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    let mut inner = Sha256::new();
-    inner.update(&ipad);
-    inner.update(msg);
-    let inner: [u8; 32] = inner.finalize().into();
-    let mut outer = Sha256::new();
-    outer.update(&opad);
-    outer.update(inner);
-    let out: [u8; 32] = outer.finalize().into();
-    out.to_vec()
-}
-fn hmac_token(header: &str, key: &[u8]) -> String {
-    let input = format!(
-        "{}.{}",
-        b64u(header.as_bytes()),
-        b64u(claims_text().as_bytes())
-    );
-    format!("{input}.{}", b64u(&hmac_sha256(key, input.as_bytes())))
-}
-/// `a - b` for equal-length big-endian integers, `a >= b`.
-fn be_sub(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; a.len()];
-    let mut borrow = 0i16;
-    for i in (0..a.len()).rev() {
-        let mut d = i16::from(a[i]) - i16::from(b[i]) - borrow;
-        borrow = 0;
-        if d < 0 {
-            d += 256;
-            borrow = 1;
-        }
-        out[i] = u8::try_from(d).expect("byte");
-    }
-    assert_eq!(borrow, 0, "a >= b");
-    out
-}
-/// `a + b` for equal-length little-endian integers, without overflow.
-fn le_add(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; a.len()];
-    let mut carry = 0u16;
-    for i in 0..a.len() {
-        let s = u16::from(a[i]) + u16::from(b[i]) + carry;
-        out[i] = u8::try_from(s & 0xff).expect("byte");
-        carry = s >> 8;
-    }
-    assert_eq!(carry, 0, "no overflow");
-    out
-}
-fn nested(depth: usize) -> String {
-    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
-}
-fn flip(token: &str, i: usize, bit: u8) -> String {
-    let mut s = sig_of(token);
-    s[i] ^= bit;
-    with_sig(token, &s)
-}
-/// The ES256 JWS with `(r, s)` replaced by `(r, n − s)`.
-fn malleate(es256_jws: &str) -> String {
-    let sig = sig_of(es256_jws);
-    let mut out = sig[..32].to_vec();
-    out.extend(be_sub(&hex(P256_N), &sig[32..]));
-    with_sig(es256_jws, &out)
+    ed_token(&claims_text())
 }
 
 /// A token of the decision fixture issuer with exactly these claims.
 fn token_with(claims: &Value) -> String {
     sign_raw(&es(), &hdr("ES256", "ec1"), &claims.to_string())
-}
-fn claims_with_cnf(cnf: Value) -> Value {
-    let mut c = good_claims();
-    c["cnf"] = cnf;
-    c
 }
 fn bound_token(h: &Signer) -> String {
     token_with(&claims_with_cnf(json!({ "jkt": jkt(h) })))
@@ -271,121 +76,6 @@ fn bearer_token() -> String {
 }
 fn x5t_token(x5t: &str) -> String {
     token_with(&claims_with_cnf(json!({ "x5t#S256": x5t })))
-}
-
-/// An editable DPoP proof (as in decision.rs).
-#[derive(Clone)]
-struct Proof {
-    signer: Signer,
-    header: Value,
-    claims: Value,
-}
-
-/// The standard proof: `GET`, `htu`, `iat` [`NOW`], the given `jti`, `ath` of `token`.
-fn pf(signer: &Signer, htu: &str, token: Option<&str>, jti: &str) -> Proof {
-    let mut claims = json!({"htm": "GET", "htu": htu, "iat": NOW, "jti": jti});
-    if let Some(t) = token {
-        claims["ath"] = sha256_b64u(t.as_bytes()).into();
-    }
-    Proof {
-        signer: signer.clone(),
-        header: proof_header(signer),
-        claims,
-    }
-}
-
-impl Proof {
-    fn claim(mut self, name: &str, v: impl Into<Value>) -> Self {
-        self.claims[name] = v.into();
-        self
-    }
-    fn without(mut self, name: &str) -> Self {
-        self.claims.as_object_mut().expect("object").remove(name);
-        self
-    }
-    fn hdr(mut self, name: &str, v: impl Into<Value>) -> Self {
-        self.header[name] = v.into();
-        self
-    }
-    fn hdr_without(mut self, name: &str) -> Self {
-        self.header.as_object_mut().expect("object").remove(name);
-        self
-    }
-    fn sign(&self) -> String {
-        sign_raw(
-            &self.signer,
-            &self.header.to_string(),
-            &self.claims.to_string(),
-        )
-    }
-    fn unsigned(&self) -> String {
-        format!(
-            "{}.{}.",
-            b64u(self.header.to_string().as_bytes()),
-            b64u(self.claims.to_string().as_bytes())
-        )
-    }
-}
-
-/// The nonce of `t`'s slot under `secret`.
-fn nonce_at(secret: &[u8], t: u64) -> String {
-    let k = NonceKeys::new();
-    k.set_secret(secret, NOW).expect("nonce secret");
-    k.current(t, 60).expect("secret set").as_str().to_string()
-}
-
-// Certificates.
-
-fn std_b64_decode(s: &str) -> Vec<u8> {
-    b64u_decode(
-        s.trim_end_matches('=')
-            .replace('+', "-")
-            .replace('/', "_")
-            .as_str(),
-    )
-}
-fn std_b64_encode(bytes: &[u8]) -> String {
-    let mut s = b64u(bytes).replace('-', "+").replace('_', "/");
-    while !s.len().is_multiple_of(4) {
-        s.push('=');
-    }
-    s
-}
-fn cert_der() -> Vec<u8> {
-    std_b64_decode(RFC7517_B_CERT_B64)
-}
-fn pem_of(der: &[u8]) -> String {
-    let b = std_b64_encode(der);
-    let mut s = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b.as_bytes().chunks(64) {
-        s.push_str(std::str::from_utf8(line).expect("ascii"));
-        s.push('\n');
-    }
-    s.push_str("-----END CERTIFICATE-----\n");
-    s
-}
-fn escaped_pem_of(der: &[u8]) -> String {
-    let mut s = String::new();
-    for b in pem_of(der).bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            s.push(char::from(b));
-        } else {
-            let _ = write!(s, "%{b:02X}");
-        }
-    }
-    s
-}
-fn client_cert_header_of(der: &[u8]) -> String {
-    format!(":{}:", std_b64_encode(der))
-}
-fn cert_x5t() -> Vec<u8> {
-    Sha256::digest(cert_der()).to_vec()
-}
-fn other_cert_der() -> Vec<u8> {
-    let mut d = cert_der();
-    let i = d.len() - 10;
-    d[i] ^= 0x01;
-    d
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +170,7 @@ fn allow_none() -> Want {
 fn allow_dpop(h: &Signer) -> Want {
     Want::Allow {
         binding: "FAPI_BINDING_DPOP",
-        jkt: Some(jkt_bytes(h)),
+        jkt: Some(jkt_bytes(h).to_vec()),
         x5t: None,
         cache_hit: None,
         nonce: None,
@@ -493,7 +183,7 @@ fn allow_mtls() -> Want {
     Want::Allow {
         binding: "FAPI_BINDING_MTLS",
         jkt: None,
-        x5t: Some(cert_x5t()),
+        x5t: Some(cert_x5t().to_vec()),
         cache_hit: None,
         nonce: None,
     }
@@ -570,17 +260,17 @@ struct Case {
     name: String,
     verifier: usize,
     ctx: usize,
-    method: String,
-    target: String,
-    base: u32,
-    auth: Vec<Vec<u8>>,
-    dpop: Vec<Vec<u8>>,
-    cert: Option<(Vec<u8>, &'static str)>,
-    scopes: Vec<String>,
-    now: u64,
+    /// The request (the builder methods of [`ReqFields`] set it).
+    req: Req,
     /// For opaque tokens: the RFC 7662 introspection response.
     introspection: Option<Vec<u8>>,
     want: Want,
+}
+
+impl ReqFields for Case {
+    fn req_mut(&mut self) -> &mut Req {
+        &mut self.req
+    }
 }
 
 impl Case {
@@ -589,56 +279,10 @@ impl Case {
             name: name.to_string(),
             verifier: V_DEFAULT,
             ctx: 0,
-            method: "GET".into(),
-            target: "/accounts".into(),
-            base: 0,
-            auth: Vec::new(),
-            dpop: Vec::new(),
-            cert: None,
-            scopes: Vec::new(),
-            now: NOW,
+            req: Req::new(),
             introspection: None,
             want,
         }
-    }
-    fn auth(mut self, fields: &[&str]) -> Self {
-        self.auth = fields.iter().map(|f| f.as_bytes().to_vec()).collect();
-        self
-    }
-    fn dpop(mut self, fields: &[&str]) -> Self {
-        self.dpop = fields.iter().map(|f| f.as_bytes().to_vec()).collect();
-        self
-    }
-    fn bearer(self, token: &str) -> Self {
-        self.auth(&[&format!("Bearer {token}")])
-    }
-    fn dpop_req(self, token: &str, proof: &str) -> Self {
-        self.auth(&[&format!("DPoP {token}")]).dpop(&[proof])
-    }
-    fn method(mut self, m: &str) -> Self {
-        self.method = m.into();
-        self
-    }
-    fn target(mut self, t: &str) -> Self {
-        self.target = t.into();
-        self
-    }
-    fn base(mut self, b: u32) -> Self {
-        self.base = b;
-        self
-    }
-    /// DER from the TLS stack; the other encodings from a trusted proxy (as decision.rs).
-    fn cert(mut self, bytes: impl Into<Vec<u8>>, enc: &'static str) -> Self {
-        self.cert = Some((bytes.into(), enc));
-        self
-    }
-    fn scopes(mut self, s: &[&str]) -> Self {
-        self.scopes = s.iter().map(|x| (*x).to_string()).collect();
-        self
-    }
-    fn now(mut self, t: u64) -> Self {
-        self.now = t;
-        self
     }
     fn introspection(mut self, json: &str) -> Self {
         self.introspection = Some(json.as_bytes().to_vec());
@@ -681,7 +325,7 @@ impl Gen {
         self.push(Case::new(&format!("decision: {name}"), want).dpop_req(&tok, &p));
     }
     /// A DPoP request with `target` on `base` and a proof for `htu`.
-    fn htu_case(&mut self, name: &str, target: &str, base: u32, htu: &str, want: Want) {
+    fn htu_case(&mut self, name: &str, target: &str, base: usize, htu: &str, want: Want) {
         let h = holder();
         let tok = bound_token(&h);
         let jti = self.jti();
@@ -909,15 +553,10 @@ fn token_cases(g: &mut Gen) {
         &es_token(&add_member(&claims, r#""\u0069ss":"https://evil.example""#)),
     );
     // Structure and encodings.
-    let [h, p, s] = parts(&good);
-    for (name, token) in [
-        ("1 segment", h.clone()),
-        ("2 segments", format!("{h}.{p}")),
-        ("4 segments", format!("{h}.{p}.{s}.{s}")),
-        ("5 segments (JWE shape)", format!("{h}.{p}.{s}.{p}.{s}")),
-    ] {
+    for (name, token) in segment_count_tokens(&good) {
         g.token(name, t("FAPI_ERR_JWS_SEGMENTS"), &token);
     }
+    let [_, _, s] = parts(&good);
     g.token("three empty segments", t("FAPI_ERR_JSON_SYNTAX"), "..");
     let hb = b64u(partial_group(hdr("ES256", "ec1")).as_bytes());
     let cb = b64u(partial_group(claims.clone()).as_bytes());
@@ -998,26 +637,11 @@ fn token_cases(g: &mut Gen) {
         &es_token(&many),
     );
     // Sizes.
-    let pad = |n: usize| es_token(&claims_with("pad", &format!("\"{}\"", "x".repeat(n))));
-    let mut filler = (64 * 1024 - pad(0).len()) * 3 / 4 - 8;
-    let big = loop {
-        let tk = pad(filler);
-        if tk.len() >= 64 * 1024 {
-            break tk;
-        }
-        filler += 1;
-    };
-    assert_eq!(big.len(), 64 * 1024, "exactly 64 KiB");
-    g.token("64 KiB token", t("FAPI_ERR_JWS_TOKEN_TOO_LARGE"), &big);
-    let sized_hdr = |len: usize| {
-        let h = hdr_with("ES256", "ec1", r#""pad":"""#);
-        let h = h.replace(
-            r#""pad":"""#,
-            &format!("\"pad\":\"{}\"", "x".repeat(len - h.len())),
-        );
-        assert_eq!(h.len(), len);
-        h
-    };
+    g.token(
+        "64 KiB token",
+        t("FAPI_ERR_JWS_TOKEN_TOO_LARGE"),
+        &big_token(),
+    );
     g.token(
         "header of 1025 bytes",
         t("FAPI_ERR_JWS_HEADER_TOO_LARGE"),
@@ -1336,24 +960,12 @@ fn decision_cases(g: &mut Gen) {
     );
     g.proof_case(
         "private jwk (with d)",
-        |p| {
-            // The real private scalar of `Signer::es256(9)`.
-            let mut d = [0x11u8; 32];
-            d[0] = 0x42;
-            d[31] = 9;
-            let mut jwk = holder().public_jwk();
-            jwk["d"] = b64u(&d).into();
-            p.hdr("jwk", jwk)
-        },
+        |p| p.hdr("jwk", holder_private_jwk()),
         deny("FAPI_ERR_PROOF_JWK_KEY_PRIVATE"),
     );
     g.proof_case(
         "jwk with use enc",
-        |p| {
-            let mut jwk = holder().public_jwk();
-            jwk["use"] = "enc".into();
-            p.hdr("jwk", jwk)
-        },
+        |p| p.hdr("jwk", holder_jwk_with("use", "enc")),
         deny("FAPI_ERR_DPOP_JWK_UNUSABLE"),
     );
     g.proof_case(
@@ -1605,22 +1217,22 @@ fn decision_cases(g: &mut Gen) {
     let c = g
         .decision("certificate DER", allow_mtls())
         .bearer(&x5t)
-        .cert(der.clone(), "FAPI_CERT_DER");
+        .cert(der.clone(), CertEncoding::Der);
     g.push(c);
     let c = g
         .decision("certificate PEM", allow_mtls())
         .bearer(&x5t)
-        .cert(pem_of(&der), "FAPI_CERT_PEM");
+        .cert(pem_of(&der), CertEncoding::Pem);
     g.push(c);
     let c = g
         .decision("certificate escaped PEM (nginx)", allow_mtls())
         .bearer(&x5t)
-        .cert(escaped_pem_of(&der), "FAPI_CERT_ESCAPED_PEM");
+        .cert(escaped_pem_of(&der), CertEncoding::EscapedPem);
     g.push(c);
     let c = g
         .decision("certificate Client-Cert (RFC 9440)", allow_mtls())
         .bearer(&x5t)
-        .cert(client_cert_header_of(&der), "FAPI_CERT_CLIENT_CERT_HEADER");
+        .cert(client_cert_header_of(&der), CertEncoding::ClientCertHeader);
     g.push(c);
     let c = g
         .decision("certificate absent", deny("FAPI_ERR_MTLS_CERT_MISSING"))
@@ -1629,7 +1241,7 @@ fn decision_cases(g: &mut Gen) {
     let c = g
         .decision("another certificate", deny("FAPI_ERR_MTLS_CERT_MISMATCH"))
         .bearer(&x5t)
-        .cert(other_cert_der(), "FAPI_CERT_DER");
+        .cert(other_cert_der(), CertEncoding::Der);
     g.push(c);
     let c = g
         .decision(
@@ -1637,7 +1249,7 @@ fn decision_cases(g: &mut Gen) {
             deny("FAPI_ERR_MTLS_CERT_MISMATCH"),
         )
         .bearer(&x5t)
-        .cert(pem_of(&other_cert_der()), "FAPI_CERT_PEM");
+        .cert(pem_of(&other_cert_der()), CertEncoding::Pem);
     g.push(c);
     let c = g
         .decision(
@@ -1645,7 +1257,7 @@ fn decision_cases(g: &mut Gen) {
             deny("FAPI_ERR_MTLS_CERT_MALFORMED"),
         )
         .bearer(&x5t)
-        .cert(b"garbage".to_vec(), "FAPI_CERT_DER");
+        .cert(b"garbage".to_vec(), CertEncoding::Der);
     g.push(c);
     let c = g
         .decision(
@@ -1653,7 +1265,7 @@ fn decision_cases(g: &mut Gen) {
             deny("FAPI_ERR_MTLS_CNF_X5T_MALFORMED"),
         )
         .bearer(&x5t_token(&format!("{RFC7517_B_X5T_S256}=")))
-        .cert(der.clone(), "FAPI_CERT_DER");
+        .cert(der.clone(), CertEncoding::Der);
     g.push(c);
     let both = token_with(&claims_with_cnf(
         json!({ "jkt": jkt(&h), "x5t#S256": RFC7517_B_X5T_S256 }),
@@ -1665,14 +1277,14 @@ fn decision_cases(g: &mut Gen) {
             "jkt and x5t#S256: both proven",
             Want::Allow {
                 binding: "FAPI_BINDING_BOTH",
-                jkt: Some(jkt_bytes(&h)),
-                x5t: Some(cert_x5t()),
+                jkt: Some(jkt_bytes(&h).to_vec()),
+                x5t: Some(cert_x5t().to_vec()),
                 cache_hit: None,
                 nonce: None,
             },
         )
         .dpop_req(&both, &both_proof)
-        .cert(der.clone(), "FAPI_CERT_DER");
+        .cert(der.clone(), CertEncoding::Der);
     g.push(c);
     let jti = g.jti();
     let pr = pf(&h, URL, Some(&x5t), &jti).sign();
@@ -1682,7 +1294,7 @@ fn decision_cases(g: &mut Gen) {
             deny("FAPI_ERR_DPOP_TOKEN_NOT_BOUND"),
         )
         .dpop_req(&x5t, &pr)
-        .cert(der, "FAPI_CERT_DER");
+        .cert(der, CertEncoding::Der);
     g.push(c);
 
     // Challenges.
@@ -2101,7 +1713,7 @@ fn policy_cases(g: &mut Gen) {
     let c = g
         .decision("FAPI 2.0 profile: certificate-bound token", allow_mtls())
         .bearer(&x5t)
-        .cert(der.clone(), "FAPI_CERT_DER")
+        .cert(der.clone(), CertEncoding::Der)
         .on(V_FAPI2);
     g.push(c);
     let c = g
@@ -2110,7 +1722,7 @@ fn policy_cases(g: &mut Gen) {
             deny("FAPI_ERR_MTLS_DISABLED"),
         )
         .bearer(&x5t)
-        .cert(der, "FAPI_CERT_DER")
+        .cert(der, CertEncoding::Der)
         .on(V_MTLS_OFF);
     g.push(c);
     let he = holder_ed();
@@ -2209,17 +1821,23 @@ fn render_case(b: &mut Blobs, c: &Case) -> String {
         let items: Vec<String> = v.iter().map(|x| b.of(x)).collect();
         format!("{{{}}}", items.join(", "))
     };
-    let scopes: Vec<Vec<u8>> = c.scopes.iter().map(|s| s.as_bytes().to_vec()).collect();
-    assert!(c.auth.len() <= 3 && c.dpop.len() <= 3 && scopes.len() <= 3);
-    let (cert_enc, cert_src, cert) = match &c.cert {
+    let r = &c.req;
+    let scopes: Vec<Vec<u8>> = r.scopes.iter().map(|s| s.as_bytes().to_vec()).collect();
+    assert!(r.auth.len() <= 3 && r.dpop.len() <= 3 && scopes.len() <= 3);
+    let (cert_enc, cert_src, cert) = match &r.cert {
         None => (
             "FAPI_CERT_NONE",
             "FAPI_CERT_SOURCE_TLS",
             "{NULL, 0}".to_string(),
         ),
         Some((bytes, enc)) => (
-            *enc,
-            if *enc == "FAPI_CERT_DER" {
+            match enc {
+                CertEncoding::Der => "FAPI_CERT_DER",
+                CertEncoding::Pem => "FAPI_CERT_PEM",
+                CertEncoding::EscapedPem => "FAPI_CERT_ESCAPED_PEM",
+                CertEncoding::ClientCertHeader => "FAPI_CERT_CLIENT_CERT_HEADER",
+            },
+            if *enc == CertEncoding::Der {
                 "FAPI_CERT_SOURCE_TLS"
             } else {
                 "FAPI_CERT_SOURCE_TRUSTED_PROXY"
@@ -2234,17 +1852,17 @@ fn render_case(b: &mut Blobs, c: &Case) -> String {
         "    .verifier = {}, .ctx = {}, .method = {}, .target = {}, .base = {},",
         c.verifier,
         c.ctx,
-        b.of(c.method.as_bytes()),
-        b.of(c.target.as_bytes()),
-        c.base
+        b.of(&r.method),
+        b.of(&r.target),
+        r.base
     );
     let _ = writeln!(
         s,
         "    .auth_count = {}, .auth = {}, .dpop_count = {}, .dpop = {},",
-        c.auth.len(),
-        strs(b, &c.auth),
-        c.dpop.len(),
-        strs(b, &c.dpop)
+        r.auth.len(),
+        strs(b, &r.auth),
+        r.dpop.len(),
+        strs(b, &r.dpop)
     );
     let _ = writeln!(
         s,
@@ -2259,7 +1877,7 @@ fn render_case(b: &mut Blobs, c: &Case) -> String {
         "    .scope_count = {}, .scopes = {}, .introspection = {introspection}, .now = {}ULL,",
         scopes.len(),
         strs(b, &scopes),
-        c.now
+        r.now
     );
     let opt = |b: &mut Blobs, v: &Option<Vec<u8>>| match v {
         Some(x) => b.of(x),
@@ -2393,7 +2011,7 @@ fn extras(b: &mut Blobs, out: &mut String) {
     let ext_jti = "ext-jti-1";
     let ext = pf(&h, URL, Some(&tok), ext_jti).sign();
     named(b, out, "GEN_EXT_PROOF", ext.as_bytes());
-    let mut pair = jkt_bytes(&h);
+    let mut pair = jkt_bytes(&h).to_vec();
     pair.extend_from_slice(ext_jti.as_bytes());
     named(
         b,

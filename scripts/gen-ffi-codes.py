@@ -103,5 +103,9 @@ out.append("        .and_then(fapi_core::error::Error::from_code)")
 out.append("        .map_or(500, |e| u32::from(e.http_status()))")
 out.append("}")
 out.append("")
-(root / "fapi-ffi/src/codes.rs").write_text("\n".join(out) + "\n")
+target = root / "fapi-ffi/src/codes.rs"
+target.write_text("\n".join(out) + "\n")
+# Keep the generated file exactly as `cargo fmt` would leave it.
+import subprocess
+subprocess.run(["rustfmt", "--edition", "2024", str(target)], check=True)
 print(f"wrote {len(entries) + len(api)} codes")

@@ -2165,9 +2165,10 @@ static void test_jwks_writers(size_t loads) {
       printf("  first other code: %u (%s)\n", args[i].first_other,
              fapi_result_str(args[i].first_other));
     }
-    check_true(name, i == 0 ? "writer A loaded at least once" : "writer B loaded at least once",
-               args[i].ok > 0);
   }
+  /* Whoever holds the writer lock succeeds, so contention never loses every load; which writer
+   * wins is up to the scheduler. Without contention each set loads. */
+  check_true(name, "some load succeeded under contention", args[0].ok + args[1].ok > 0);
   simple(&s, &GEN_SWAP_AUTH_A, NULL);
   rc = fapi_check_request(v.v, c.ctx, &s.r);
   check_code(name, "token of set A: fapi_check_request", FAPI_OK, rc);
@@ -2181,6 +2182,10 @@ static void test_jwks_writers(size_t loads) {
                       (rb == 1 && ra == FAPI_ERR_JWK_UNKNOWN_KID))) {
     printf("  token A: %u, token B: %u (1 = accepted)\n", ra, rb);
   }
+  check_code(name, "set A alone loads", FAPI_OK,
+             fapi_verifier_set_jwks(v.v, GEN_JWKS_A.ptr, GEN_JWKS_A.len, NULL, NULL));
+  check_code(name, "set B alone loads", FAPI_OK,
+             fapi_verifier_set_jwks(v.v, GEN_JWKS_B.ptr, GEN_JWKS_B.len, NULL, NULL));
   context_free(&c);
   verifier_free(&v);
 }

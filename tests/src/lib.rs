@@ -1,7 +1,19 @@
 //! Test support shared by the fapi test suites: deterministic keys, JWK/JWKS text, and a
 //! token minter that signs arbitrary header/payload JSON (so tests can build hostile tokens).
 //!
+//! The named-case tables (`tests/tests/cases.rs`, `tests/tests/decision.rs`) and the C case
+//! generator (`examples/gen_c_cases.rs`) share their case-building pieces through the modules:
+//! [`cases`] (case keys, header/claims text, token surgery), [`certs`] (the RFC 8705
+//! certificate fixtures), [`dpop`] (editable proofs, nonces, request constants), [`req`] (an
+//! owned request and its builder methods) and [`harness`] (the table runner).
+//!
 //! This crate is std and allocates freely; it is never shipped.
+
+pub mod cases;
+pub mod certs;
+pub mod dpop;
+pub mod harness;
+pub mod req;
 
 use fapi_core::config::Config;
 use fapi_core::jws::{Alg, AlgSet};

@@ -5,9 +5,6 @@
 //! every case (a panic inside fapi-core is caught and reported as that case's result), collects
 //! all mismatches and fails once, listing each failing case with expected and actual results.
 
-use std::collections::HashSet;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use fapi_core::Error;
 use fapi_core::config::Config;
 use fapi_core::error::{CapacityError, ClaimsError, JsonError, JwkError, JwsError, MisuseError};
@@ -16,10 +13,17 @@ use fapi_core::jwk::{JWKS_LIMITS, Jwk, KeySet, LoadReport, MAX_KID_LEN};
 use fapi_core::jws::{Alg, AlgSet};
 use fapi_core::jwt::{self, Scratch};
 use fapi_core::time::MAX_NUMERIC_DATE;
+use fapi_tests::cases::{
+    ED25519_L, P256_N, add_member, attacker_ed, attacker_es, be_sub, big_token, claims_text,
+    claims_with, claims_without, der_sig, dirty_tail, ed, ed_token, ed2, es, es_hdr_token,
+    es_token, es2, hdr, hdr_no_kid, hdr_with, hmac_token, le_add, nested, padded, partial_group,
+    parts, segment_count_tokens, sig_of, sign_bytes, sign_segments, sized_hdr, to_std_alphabet,
+    with_header_unsigned, with_payload_unsigned, with_sig, with_sig_text,
+};
+use fapi_tests::harness::{report, run_all};
 use fapi_tests::{
     AUD, ISS, NOW, Signer, b64u, b64u_decode, config, good_claims, good_token, hex, jwks, sign_raw,
 };
-use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------------------------------------
 // Expected results.
@@ -47,31 +51,8 @@ fn misuse(e: MisuseError) -> Want {
 // ---------------------------------------------------------------------------------------------
 // Keys, configurations and token text.
 
-/// P-256 order n (big-endian).
-const P256_N: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
-/// Ed25519 group order L = 2^252 + 27742317777372353535851937790883648493 (big-endian).
-const ED25519_L: &str = "1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed";
 /// Claims scratch of the big-document cases.
 const BIG_C: usize = 32 * 1024;
-
-fn es() -> Signer {
-    Signer::es256(1)
-}
-fn es2() -> Signer {
-    Signer::es256(2)
-}
-fn ed() -> Signer {
-    Signer::ed25519(1)
-}
-fn ed2() -> Signer {
-    Signer::ed25519(2)
-}
-fn attacker_es() -> Signer {
-    Signer::es256(0x66)
-}
-fn attacker_ed() -> Signer {
-    Signer::ed25519(0x66)
-}
 
 /// The default key set: the EC key as `ec1`, the Ed25519 key as `ed1`.
 fn default_jwks() -> String {
@@ -116,201 +97,6 @@ fn cfg_deep() -> Config<'static> {
         })
         .build()
         .expect("valid config")
-}
-
-/// `{"alg":…,"typ":"at+jwt","kid":…}` as exact text.
-fn hdr(alg: &str, kid: &str) -> String {
-    format!(r#"{{"alg":"{alg}","typ":"at+jwt","kid":"{kid}"}}"#)
-}
-/// The standard header plus raw member text.
-fn hdr_with(alg: &str, kid: &str, member: &str) -> String {
-    add_member(&hdr(alg, kid), member)
-}
-fn hdr_no_kid(alg: &str) -> String {
-    format!(r#"{{"alg":"{alg}","typ":"at+jwt"}}"#)
-}
-
-/// Appends raw member text to the JSON object text `obj`.
-fn add_member(obj: &str, member: &str) -> String {
-    let body = obj.strip_suffix('}').expect("object text");
-    if body.trim_end().ends_with('{') {
-        format!("{body}{member}}}")
-    } else {
-        format!("{body},{member}}}")
-    }
-}
-
-fn claims_text() -> String {
-    good_claims().to_string()
-}
-/// The good claims with `name` removed.
-fn claims_without(name: &str) -> String {
-    let mut v = good_claims();
-    v.as_object_mut().expect("object").remove(name);
-    v.to_string()
-}
-/// The good claims with `name` set to the raw JSON text `raw`.
-fn claims_with(name: &str, raw: &str) -> String {
-    add_member(&claims_without(name), &format!("\"{name}\":{raw}"))
-}
-
-fn es_token(claims: &str) -> String {
-    sign_raw(&es(), &hdr("ES256", "ec1"), claims)
-}
-fn ed_token(claims: &str) -> String {
-    sign_raw(&ed(), &hdr("EdDSA", "ed1"), claims)
-}
-fn es_hdr_token(header: &str) -> String {
-    sign_raw(&es(), header, &claims_text())
-}
-
-/// Signs exact header and payload bytes (which may be invalid UTF-8).
-fn sign_bytes(signer: &Signer, header: &[u8], payload: &[u8]) -> String {
-    sign_segments(signer, &b64u(header), &b64u(payload))
-}
-/// Signs exact segment text (which may be non-canonical base64url).
-fn sign_segments(signer: &Signer, h: &str, p: &str) -> String {
-    let input = format!("{h}.{p}");
-    let sig = signer.sign(input.as_bytes());
-    format!("{input}.{}", b64u(&sig))
-}
-/// The three segments of a compact token.
-fn parts(token: &str) -> [String; 3] {
-    let v: Vec<&str> = token.split('.').collect();
-    assert_eq!(v.len(), 3, "three segments");
-    [v[0].to_string(), v[1].to_string(), v[2].to_string()]
-}
-fn sig_of(token: &str) -> Vec<u8> {
-    b64u_decode(&parts(token)[2])
-}
-fn with_sig(token: &str, sig: &[u8]) -> String {
-    let [h, p, _] = parts(token);
-    format!("{h}.{p}.{}", b64u(sig))
-}
-fn with_sig_text(token: &str, sig: &str) -> String {
-    let [h, p, _] = parts(token);
-    format!("{h}.{p}.{sig}")
-}
-/// Replaces the payload with `payload` (re-encoded), keeping the old signature.
-fn with_payload_unsigned(token: &str, payload: &[u8]) -> String {
-    let [h, _, s] = parts(token);
-    format!("{h}.{}.{s}", b64u(payload))
-}
-/// Replaces the header with `header` (re-encoded), keeping the old signature.
-fn with_header_unsigned(token: &str, header: &[u8]) -> String {
-    let [_, p, s] = parts(token);
-    format!("{}.{p}.{s}", b64u(header))
-}
-
-/// Pads JSON text with trailing whitespace until its base64url form has a partial last group.
-fn partial_group(mut json: String) -> String {
-    while json.len().is_multiple_of(3) {
-        json.push(' ');
-    }
-    json
-}
-/// Adds the `=` padding standard base64 would put on `seg`.
-fn padded(seg: &str) -> String {
-    let k = (4 - seg.len() % 4) % 4;
-    assert!(k > 0, "segment needs padding");
-    format!("{seg}{}", "=".repeat(k))
-}
-const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-/// Sets a (must-be-zero) trailing bit of the last character of `seg`.
-fn dirty_tail(seg: &str) -> String {
-    assert!(!seg.len().is_multiple_of(4), "segment has trailing bits");
-    let last = *seg.as_bytes().last().expect("non-empty");
-    let v = B64URL.iter().position(|&c| c == last).expect("alphabet");
-    assert_eq!(v & 1, 0, "canonical tail");
-    format!("{}{}", &seg[..seg.len() - 1], B64URL[v | 1] as char)
-}
-/// Translates base64url to the standard alphabet.
-fn to_std_alphabet(seg: &str) -> String {
-    assert!(seg.contains(['-', '_']), "segment has url-only characters");
-    seg.replace('-', "+").replace('_', "/")
-}
-
-/// HMAC-SHA256 (RFC 2104).
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        let d: [u8; 32] = Sha256::digest(key).into();
-        k[..32].copy_from_slice(&d);
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    let mut inner = Sha256::new();
-    inner.update(&ipad);
-    inner.update(msg);
-    let inner: [u8; 32] = inner.finalize().into();
-    let mut outer = Sha256::new();
-    outer.update(&opad);
-    outer.update(inner);
-    let out: [u8; 32] = outer.finalize().into();
-    out.to_vec()
-}
-fn hmac_token(header: &str, key: &[u8]) -> String {
-    let input = format!(
-        "{}.{}",
-        b64u(header.as_bytes()),
-        b64u(claims_text().as_bytes())
-    );
-    let mac = hmac_sha256(key, input.as_bytes());
-    format!("{input}.{}", b64u(&mac))
-}
-
-/// `a - b` for equal-length big-endian integers, `a >= b`.
-fn be_sub(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; a.len()];
-    let mut borrow = 0i16;
-    for i in (0..a.len()).rev() {
-        let mut d = i16::from(a[i]) - i16::from(b[i]) - borrow;
-        borrow = 0;
-        if d < 0 {
-            d += 256;
-            borrow = 1;
-        }
-        out[i] = d as u8;
-    }
-    assert_eq!(borrow, 0, "a >= b");
-    out
-}
-/// `a + b` for equal-length little-endian integers, without overflow.
-fn le_add(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; a.len()];
-    let mut carry = 0u16;
-    for i in 0..a.len() {
-        let s = u16::from(a[i]) + u16::from(b[i]) + carry;
-        out[i] = (s & 0xff) as u8;
-        carry = s >> 8;
-    }
-    assert_eq!(carry, 0, "no overflow");
-    out
-}
-/// One DER INTEGER from a big-endian unsigned value.
-fn der_int(v: &[u8]) -> Vec<u8> {
-    let mut v: Vec<u8> = v.iter().copied().skip_while(|&b| b == 0).collect();
-    if v.first().is_none_or(|&b| b & 0x80 != 0) {
-        v.insert(0, 0);
-    }
-    let mut out = vec![0x02, v.len() as u8];
-    out.extend(v);
-    out
-}
-/// The ASN.1 DER form of an ECDSA `r ‖ s` signature.
-fn der_sig(rs: &[u8]) -> Vec<u8> {
-    let mut body = der_int(&rs[..32]);
-    body.extend(der_int(&rs[32..]));
-    let mut out = vec![0x30, body.len() as u8];
-    out.extend(body);
-    out
-}
-
-/// Nested arrays: `depth` opening then closing brackets.
-fn nested(depth: usize) -> String {
-    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1153,15 +939,12 @@ fn structure_cases() -> Vec<Case> {
     let mut v = Vec::new();
     let good = good_token(&es(), "ec1");
     let [h, p, s] = parts(&good);
-    for (name, token) in [
-        ("1 segment", h.clone()),
-        ("2 segments", format!("{h}.{p}")),
-        ("4 segments", format!("{h}.{p}.{s}.{s}")),
-        ("5 segments (JWE shape)", format!("{h}.{p}.{s}.{p}.{s}")),
+    let more = [
         ("trailing dot", format!("{good}.")),
         ("empty token", String::new()),
         ("only dots (4 segments)", "...".to_string()),
-    ] {
+    ];
+    for (name, token) in segment_count_tokens(&good).into_iter().chain(more) {
         v.push(case(name, jws(JwsError::Segments), token));
     }
     v.push(case(
@@ -1490,17 +1273,11 @@ fn json_cases() -> Vec<Case> {
 fn size_cases() -> Vec<Case> {
     let mut v = Vec::new();
     // A properly signed 64 KiB token.
-    let pad = |n: usize| es_token(&claims_with("pad", &format!("\"{}\"", "x".repeat(n))));
-    let mut filler = (64 * 1024 - pad(0).len()) * 3 / 4 - 8;
-    let big = loop {
-        let t = pad(filler);
-        if t.len() >= 64 * 1024 {
-            break t;
-        }
-        filler += 1;
-    };
-    assert_eq!(big.len(), 64 * 1024, "exactly 64 KiB");
-    v.push(case("64 KiB token", jws(JwsError::TokenTooLarge), big));
+    v.push(case(
+        "64 KiB token",
+        jws(JwsError::TokenTooLarge),
+        big_token(),
+    ));
     let good = good_token(&es(), "ec1");
     v.push(
         case("token exactly max_token_len long", OK, good.clone()).cfg(cfg_max_token(good.len())),
@@ -1513,15 +1290,6 @@ fn size_cases() -> Vec<Case> {
         )
         .cfg(cfg_max_token(good.len() - 1)),
     );
-    let sized_hdr = |len: usize| {
-        let h = hdr_with("ES256", "ec1", r#""pad":"""#);
-        let h = h.replace(
-            r#""pad":"""#,
-            &format!("\"pad\":\"{}\"", "x".repeat(len - h.len())),
-        );
-        assert_eq!(h.len(), len);
-        h
-    };
     v.push(case(
         "header of exactly 1024 bytes",
         OK,
@@ -1957,47 +1725,6 @@ fn token_cases() -> Vec<Case> {
     .into_iter()
     .flatten()
     .collect()
-}
-
-/// Runs every case, catching panics, and returns the failure lines.
-fn run_all<C>(
-    cases: &[C],
-    name: impl Fn(&C) -> &str,
-    run: impl Fn(&C) -> Vec<String>,
-) -> Vec<String> {
-    let mut seen = HashSet::new();
-    let mut failures = Vec::new();
-    for c in cases {
-        let n = name(c);
-        if !seen.insert(n.to_string()) {
-            failures.push(format!("duplicate case name {n:?}"));
-        }
-        match catch_unwind(AssertUnwindSafe(|| run(c))) {
-            Ok(lines) => failures.extend(lines.into_iter().map(|l| format!("{n}: {l}"))),
-            Err(p) => {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| p.downcast_ref::<&str>().copied())
-                    .unwrap_or("?");
-                failures.push(format!("{n}: panicked: {msg}"));
-            }
-        }
-    }
-    failures
-}
-
-fn report(table: &str, ran: usize, min: usize, failures: &[String]) {
-    assert!(
-        ran >= min,
-        "{table}: only {ran} cases ran, expected at least {min}"
-    );
-    assert!(
-        failures.is_empty(),
-        "{table}: {} of {ran} cases failed:\n  {}",
-        failures.len(),
-        failures.join("\n  ")
-    );
 }
 
 #[test]

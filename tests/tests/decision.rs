@@ -12,9 +12,6 @@
 //! results. Multi-step scenarios (replay, nonce rotation, cache and key rotation, replay-table
 //! capacity, the external store, `check_proof`) are separate `#[test]` functions.
 
-use std::collections::HashSet;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use fapi_core::Error;
 use fapi_core::cache::CacheView;
 use fapi_core::error::{
@@ -32,9 +29,20 @@ use fapi_core::request::{
     Binding, CertSource, ClientCert, Context, Decision, ReplayOutcome, ReplayStore, Request,
     Verifier,
 };
+use fapi_tests::cases::{
+    bad_signature, claims_with_cnf, holder, holder_ed, holder_jwk_with, holder_private_jwk,
+    jkt_bytes, malleate, other,
+};
+use fapi_tests::certs::{
+    RFC7517_B_CERT_B64, RFC7517_B_X5T_S256, RFC7517_B_X5T_SHA1, cert_der, cert_x5t,
+    client_cert_header_of, escaped_pem_of, other_cert_der, pem_of, std_b64_encode,
+};
+use fapi_tests::dpop::{self, ALGS, LEEWAY, MAX_AGE, NONCE_SECRET, Proof, SLOT, URL};
+use fapi_tests::harness::{report, run_all};
+use fapi_tests::req::{Req, ReqFields};
 use fapi_tests::{
     BASE, Fixture, NOW, Signer, b64u, b64u_decode, config, dpop_token, good_claims, good_token,
-    header, hex, jkt, jwks, leak, proof, proof_header, sha256_b64u, sign_raw,
+    header, hex, jkt, jwks, leak, proof, sha256_b64u, sign_raw,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -44,38 +52,11 @@ use sha2::{Digest, Sha256};
 
 /// The key id of the issuer key in every fixture.
 const KID: &str = "k1";
-/// The URL of the default request (`GET /accounts` on base 0).
-const URL: &str = "https://rs.example.com/accounts";
-/// The `algs` parameter of the default policy's DPoP challenge.
-const ALGS: &str = r#"algs="ES256 EdDSA Ed25519""#;
-/// The default proof max age and leeway (`Policy` defaults, leeway from `Config`).
-const MAX_AGE: u64 = 300;
-const LEEWAY: u64 = 10;
-/// P-256 order n (big-endian).
-const P256_N: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
-/// The nonce secret of the nonce cases.
-const NONCE_SECRET: [u8; 32] = [7; 32];
-/// The default nonce slot (seconds).
-const SLOT: u64 = 60;
 
 fn issuer() -> Signer {
     Signer::es256(1)
 }
-/// The DPoP key of most cases (ES256, so proofs can be malleated).
-fn holder() -> Signer {
-    Signer::es256(9)
-}
-fn holder_ed() -> Signer {
-    Signer::ed25519(9)
-}
-/// Another key: signs proofs for tokens bound to `holder`, or is bound itself.
-fn other() -> Signer {
-    Signer::es256(10)
-}
 
-fn jkt_bytes(s: &Signer) -> [u8; 32] {
-    b64u_decode(&jkt(s)).try_into().expect("32-byte thumbprint")
-}
 fn dpop_binding(s: &Signer) -> Binding {
     Binding::Dpop { jkt: jkt_bytes(s) }
 }
@@ -84,11 +65,6 @@ fn dpop_binding(s: &Signer) -> Binding {
 fn token_with(claims: &Value) -> String {
     let iss = issuer();
     sign_raw(&iss, &header(&iss, KID), &claims.to_string())
-}
-fn claims_with_cnf(cnf: Value) -> Value {
-    let mut c = good_claims();
-    c["cnf"] = cnf;
-    c
 }
 /// A token bound to `holder` by `cnf.jkt`.
 fn bound_token(holder: &Signer) -> String {
@@ -103,272 +79,33 @@ fn x5t_token(x5t: &str) -> String {
     token_with(&claims_with_cnf(json!({ "x5t#S256": x5t })))
 }
 
-/// An editable DPoP proof: header and claims as JSON, signed on [`Proof::sign`].
-#[derive(Clone)]
-struct Proof {
-    signer: Signer,
-    header: Value,
-    claims: Value,
-}
-
-/// The standard proof: `GET`, `htu`, `iat` [`NOW`], `jti` `"jti-1"`, `ath` of `token`.
+/// The standard proof with `jti` `"jti-1"` (see [`dpop::pf`]).
 fn pf(signer: &Signer, htu: &str, token: Option<&str>) -> Proof {
-    let mut claims = json!({"htm": "GET", "htu": htu, "iat": NOW, "jti": "jti-1"});
-    if let Some(t) = token {
-        claims["ath"] = sha256_b64u(t.as_bytes()).into();
-    }
-    Proof {
-        signer: signer.clone(),
-        header: proof_header(signer),
-        claims,
-    }
+    dpop::pf(signer, htu, token, "jti-1")
 }
 
-impl Proof {
-    fn claim(mut self, name: &str, v: impl Into<Value>) -> Self {
-        self.claims[name] = v.into();
-        self
-    }
-    fn without(mut self, name: &str) -> Self {
-        self.claims
-            .as_object_mut()
-            .expect("claims object")
-            .remove(name);
-        self
-    }
-    fn hdr(mut self, name: &str, v: impl Into<Value>) -> Self {
-        self.header[name] = v.into();
-        self
-    }
-    fn hdr_without(mut self, name: &str) -> Self {
-        self.header
-            .as_object_mut()
-            .expect("header object")
-            .remove(name);
-        self
-    }
-    fn sign(&self) -> String {
-        sign_raw(
-            &self.signer,
-            &self.header.to_string(),
-            &self.claims.to_string(),
-        )
-    }
-    /// The header and claims with an empty signature (for `alg: none`).
-    fn unsigned(&self) -> String {
-        format!(
-            "{}.{}.",
-            b64u(self.header.to_string().as_bytes()),
-            b64u(self.claims.to_string().as_bytes())
-        )
-    }
-}
-
-/// The three segments of a compact JWS.
-fn segments(jws: &str) -> [String; 3] {
-    let v: Vec<&str> = jws.split('.').collect();
-    assert_eq!(v.len(), 3, "three segments");
-    [v[0].to_string(), v[1].to_string(), v[2].to_string()]
-}
-
-/// `a - b` for equal-length big-endian integers, `a >= b`.
-fn be_sub(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; a.len()];
-    let mut borrow = 0i16;
-    for i in (0..a.len()).rev() {
-        let mut d = i16::from(a[i]) - i16::from(b[i]) - borrow;
-        borrow = 0;
-        if d < 0 {
-            d += 256;
-            borrow = 1;
-        }
-        out[i] = u8::try_from(d).expect("byte");
-    }
-    assert_eq!(borrow, 0, "a >= b");
-    out
-}
-
-/// The ES256 proof with signature `(r, s)` replaced by `(r, n − s)`: also valid (JWS has no
-/// low-S rule), different bytes, same key and `jti`.
-fn malleate(es256_jws: &str) -> String {
-    let [h, p, s] = segments(es256_jws);
-    let sig = b64u_decode(&s);
-    assert_eq!(sig.len(), 64, "ES256 signature");
-    let mut out = sig[..32].to_vec();
-    out.extend(be_sub(&hex(P256_N), &sig[32..]));
-    assert_ne!(out, sig, "malleated signature differs");
-    format!("{h}.{p}.{}", b64u(&out))
-}
-
-/// A copy of `jws` with one signature bit flipped.
-fn bad_signature(jws: &str) -> String {
-    let [h, p, s] = segments(jws);
-    let mut sig = b64u_decode(&s);
-    sig[10] ^= 0x01;
-    format!("{h}.{p}.{}", b64u(&sig))
-}
-
-/// The nonce of slot `t / 60` under [`NONCE_SECRET`] (computed on a separate `NonceKeys`).
+/// The nonce of slot `t / 60` under [`NONCE_SECRET`].
 fn nonce_at(t: u64) -> String {
-    let k = NonceKeys::new();
-    k.set_secret(&NONCE_SECRET, NOW).expect("nonce secret");
-    k.current(t, 60).expect("secret set").as_str().to_string()
+    dpop::nonce_at(&NONCE_SECRET, t)
 }
 
-// ---------------------------------------------------------------------------------------------
-// The RFC 7517 Appendix B certificate (RFC 8705 binding cases).
-
-/// The self-signed certificate of RFC 7517 Appendix B (`x5c[0]` of the example JWK with kid
-/// `1b94c`, CN=Brian Campbell), standard base64 of its DER.
-///
-/// Provenance: /work/shared/vectors/rfc/rfc8705_x5t_s256.json, vector
-/// `derived-rfc7517-b-certificate-x5t-s256` (`certificate_der_base64`); its self-signature was
-/// checked there with pyca/cryptography, which proves the DER bytes are intact.
-const RFC7517_B_CERT_B64: &str = "MIIDQjCCAiqgAwIBAgIGATz/FuLiMA0GCSqGSIb3DQEBBQUAMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDAeFw0xMzAyMjEyMzI5MTVaFw0xODA4MTQyMjI5MTVaMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAL64zn8/QnHYMeZ0LncoXaEde1fiLm1jHjmQsF/449IYALM9if6amFtPDy2yvz3YlRij66s5gyLCyO7ANuVRJx1NbgizcAblIgjtdf/u3WG7K+IiZhtELto/A7Fck9Ws6SQvzRvOE8uSirYbgmj6He4iO8NCyvaK0jIQRMMGQwsU1quGmFgHIXPLfnpnfajr1rVTAwtgV5LEZ4Iel+W1GC8ugMhyr4/p1MtcIM42EA8BzE6ZQqC7VPqPvEjZ2dbZkaBhPbiZAS3YeYBRDWm1p1OZtWamT3cEvqqPpnjL1XyW+oyVVkaZdklLQp2Btgt9qr21m42f4wTw+Xrp6rCKNb0CAwEAATANBgkqhkiG9w0BAQUFAAOCAQEAh8zGlfSlcI0o3rYDPBB07aXNswb4ECNIKG0CETTUxmXl9KUL+9gGlqCz5iWLOgWsnrcKcY0vXPG9J1r9AqBNTqNgHq2G03X09266X5CpOe1zFo+Owb1zxtp3PehFdfQJ610CDLEaS9V9Rqp17hCyybEpOGVwe8fnk+fbEL2Bo3UPGrpsHzUoaGpDftmWssZkhpBJKVMJyf/RuP2SmmaIzmnw9JiSlYhzo4tpzd5rFXhjRbg4zW9C+2qok+2+qDM1iJ684gPHMIY8aLWrdgQTxkumGmTqgawR+N5MDtdPTEQ0XfIBc2cJEUyMTY5MPvACWpkA6SdS4xSvdXK3IVfOWA==";
-/// Its `x5t#S256` (same vector file, `expected["x5t#S256"]`; computed there with two
-/// implementations, published in no RFC). The test also recomputes it.
-const RFC7517_B_X5T_S256: &str = "pJm2BBpkB8y7tCqrWM0X37WOmQTO8zQw-VpxVgBb21I";
-/// Its SHA-1 `x5t` (20 bytes: the wrong hash for RFC 8705).
-const RFC7517_B_X5T_SHA1: &str = "4pNenEBLv0JpLIdugWxQkOsZcK0";
-
-/// Standard base64 (with padding) to bytes, through the base64url decoder.
-fn std_b64_decode(s: &str) -> Vec<u8> {
-    b64u_decode(
-        s.trim_end_matches('=')
-            .replace('+', "-")
-            .replace('/', "_")
-            .as_str(),
-    )
-}
-/// Bytes to standard base64 with padding.
-fn std_b64_encode(bytes: &[u8]) -> String {
-    let mut s = b64u(bytes).replace('-', "+").replace('_', "/");
-    while !s.len().is_multiple_of(4) {
-        s.push('=');
-    }
-    s
-}
-fn cert_der() -> Vec<u8> {
-    std_b64_decode(RFC7517_B_CERT_B64)
-}
-/// PEM (RFC 7468): 64-character lines, LF line ends.
-fn pem_of(der: &[u8]) -> String {
-    let b = std_b64_encode(der);
-    let mut s = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b.as_bytes().chunks(64) {
-        s.push_str(std::str::from_utf8(line).expect("ascii"));
-        s.push('\n');
-    }
-    s.push_str("-----END CERTIFICATE-----\n");
-    s
-}
-/// nginx `$ssl_client_escaped_cert`: the PEM with every byte outside `A-Za-z0-9-._~`
-/// percent-escaped (newline `%0A`, space `%20`, `+` `%2B`, `/` `%2F`, `=` `%3D`).
-fn escaped_pem_of(der: &[u8]) -> String {
-    let mut s = String::new();
-    for b in pem_of(der).bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            s.push(char::from(b));
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
-}
-/// RFC 9440 `Client-Cert`: an RFC 8941 byte sequence `:BASE64:`.
-fn client_cert_header_of(der: &[u8]) -> String {
-    format!(":{}:", std_b64_encode(der))
-}
-fn cert_x5t() -> [u8; 32] {
-    Sha256::digest(cert_der()).into()
-}
+/// The binding of the RFC 7517 Appendix B certificate (RFC 8705 cases).
 fn mtls_binding() -> Binding {
     Binding::Mtls {
         x5t_s256: cert_x5t(),
     }
 }
-/// The certificate with one byte changed inside its signature (near the end): still a
-/// well-formed DER `SEQUENCE`, another thumbprint.
-fn other_cert_der() -> Vec<u8> {
-    let mut d = cert_der();
-    let i = d.len() - 10;
-    d[i] ^= 0x01;
-    d
-}
 
 // ---------------------------------------------------------------------------------------------
-// Requests.
-
-/// An owned request; [`decide`] borrows it into a [`Request`].
-#[derive(Clone, Debug)]
-struct Req {
-    method: Vec<u8>,
-    target: Vec<u8>,
-    base: usize,
-    auth: Vec<Vec<u8>>,
-    dpop: Vec<Vec<u8>>,
-    cert: Option<(Vec<u8>, CertEncoding)>,
-    scopes: Vec<String>,
-    now: u64,
-}
-
-impl Req {
-    /// `GET /accounts` on base 0 at [`NOW`], no fields.
-    fn new() -> Self {
-        Self {
-            method: b"GET".to_vec(),
-            target: b"/accounts".to_vec(),
-            base: 0,
-            auth: Vec::new(),
-            dpop: Vec::new(),
-            cert: None,
-            scopes: Vec::new(),
-            now: NOW,
-        }
-    }
-    fn method(mut self, m: &str) -> Self {
-        self.method = m.as_bytes().to_vec();
-        self
-    }
-    fn target(mut self, t: &str) -> Self {
-        self.target = t.as_bytes().to_vec();
-        self
-    }
-    fn base(mut self, b: usize) -> Self {
-        self.base = b;
-        self
-    }
-    /// Replaces the `Authorization` fields.
-    fn auth(mut self, fields: &[&str]) -> Self {
-        self.auth = fields.iter().map(|f| f.as_bytes().to_vec()).collect();
-        self
-    }
-    /// Replaces the `DPoP` fields.
-    fn dpop(mut self, fields: &[&str]) -> Self {
-        self.dpop = fields.iter().map(|f| f.as_bytes().to_vec()).collect();
-        self
-    }
-    fn cert(mut self, bytes: impl Into<Vec<u8>>, enc: CertEncoding) -> Self {
-        self.cert = Some((bytes.into(), enc));
-        self
-    }
-    fn scopes(mut self, s: &[&str]) -> Self {
-        self.scopes = s.iter().map(|x| (*x).to_string()).collect();
-        self
-    }
-    fn now(mut self, t: u64) -> Self {
-        self.now = t;
-        self
-    }
-}
+// Requests ([`Req`], borrowed by [`decide`] into a [`Request`], is `fapi_tests::req::Req`).
 
 /// `DPoP <token>` with one `DPoP` field.
 fn dpop_req(token: &str, proof: &str) -> Req {
-    Req::new().auth(&[&format!("DPoP {token}")]).dpop(&[proof])
+    Req::new().dpop_req(token, proof)
 }
 /// `Bearer <token>`, no `DPoP` field.
 fn bearer_req(token: &str) -> Req {
-    Req::new().auth(&[&format!("Bearer {token}")])
+    Req::new().bearer(token)
 }
 
 fn new_ctx() -> Box<Context> {
@@ -643,20 +380,23 @@ fn run_case(c: &Case) -> Vec<String> {
     out
 }
 
+/// A DPoP request for a token bound to `h` whose `DPoP` field `proof` makes from `h`'s
+/// standard proof for that token.
+fn dpop_req_for(h: &Signer, proof: impl FnOnce(Proof) -> String) -> Req {
+    let tok = bound_token(h);
+    let p = proof(pf(h, URL, Some(&tok)));
+    dpop_req(&tok, &p)
+}
+
 /// A DPoP request for [`holder`]'s bound token with the standard proof edited by `edit`.
 fn proof_case(name: &str, edit: impl FnOnce(Proof) -> Proof, want: Want) -> Case {
-    let h = holder();
-    let tok = bound_token(&h);
-    let p = edit(pf(&h, URL, Some(&tok))).sign();
-    case(name, dpop_req(&tok, &p), want)
+    case(name, dpop_req_for(&holder(), |p| edit(p).sign()), want)
 }
 
 /// A DPoP request with target `target` on base `base` and a proof for `htu`.
 fn htu_case(name: &str, target: &str, base: usize, htu: &str, want: Want) -> Case {
-    let h = holder();
-    let tok = bound_token(&h);
-    let p = pf(&h, htu, Some(&tok)).sign();
-    case(name, dpop_req(&tok, &p).target(target).base(base), want)
+    let r = dpop_req_for(&holder(), |p| p.claim("htu", htu).sign());
+    case(name, r.target(target).base(base), want)
 }
 
 fn htu_cases() -> Vec<Case> {
@@ -1028,16 +768,11 @@ fn proof_claim_cases() -> Vec<Case> {
             |p| p.claim("htm", "POST"),
             deny(DpopError::HtmMismatch),
         ),
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).claim("htm", "POST").sign();
-            case(
-                "htm POST for POST",
-                dpop_req(&tok, &p).method("POST"),
-                ok_dpop(),
-            )
-        },
+        case(
+            "htm POST for POST",
+            dpop_req_for(&holder(), |p| p.claim("htm", "POST").sign()).method("POST"),
+            ok_dpop(),
+        ),
         proof_case(
             "htm missing",
             |p| p.without("htm"),
@@ -1160,16 +895,11 @@ fn proof_header_cases() -> Vec<Case> {
             |p| p.hdr("typ", "application/dpop+jwt"),
             ok_dpop(),
         ),
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).hdr("alg", "none").unsigned();
-            case(
-                "alg none, empty signature",
-                dpop_req(&tok, &p),
-                proof_jws(JwsError::AlgNone),
-            )
-        },
+        case(
+            "alg none, empty signature",
+            dpop_req_for(&holder(), |p| p.hdr("alg", "none").unsigned()),
+            proof_jws(JwsError::AlgNone),
+        ),
         proof_case(
             "alg none with a real signature",
             |p| p.hdr("alg", "none"),
@@ -1185,27 +915,17 @@ fn proof_header_cases() -> Vec<Case> {
             |p| p.hdr_without("alg"),
             proof_jws(JwsError::AlgMissing),
         ),
-        {
-            let h = holder_ed();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).sign();
-            case(
-                "Ed25519 proof (EdDSA) allowed by default",
-                dpop_req(&tok, &p),
-                allow().binding(dpop_binding(&h)),
-            )
-        },
-        {
-            let h = holder_ed();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).sign();
-            case(
-                "proof alg EdDSA not in the proof allowlist (ES256 only)",
-                dpop_req(&tok, &p),
-                proof_jws(JwsError::AlgNotAllowed),
-            )
-            .policy(|b| b.proof_algs(AlgSet::of(&[Alg::Es256])))
-        },
+        case(
+            "Ed25519 proof (EdDSA) allowed by default",
+            dpop_req_for(&holder_ed(), |p| p.sign()),
+            allow().binding(dpop_binding(&holder_ed())),
+        ),
+        case(
+            "proof alg EdDSA not in the proof allowlist (ES256 only)",
+            dpop_req_for(&holder_ed(), |p| p.sign()),
+            proof_jws(JwsError::AlgNotAllowed),
+        )
+        .policy(|b| b.proof_algs(AlgSet::of(&[Alg::Es256]))),
         proof_case(
             "proof alg ES256 not in the proof allowlist (EdDSA only)",
             |p| p,
@@ -1229,33 +949,17 @@ fn proof_header_cases() -> Vec<Case> {
         ),
         proof_case(
             "private jwk (with d)",
-            |p| {
-                // The real private scalar of `Signer::es256(9)`.
-                let mut d = [0x11u8; 32];
-                d[0] = 0x42;
-                d[31] = 9;
-                let mut jwk = holder().public_jwk();
-                jwk["d"] = b64u(&d).into();
-                p.hdr("jwk", jwk)
-            },
+            |p| p.hdr("jwk", holder_private_jwk()),
             proof_jwk(JwkError::KeyPrivate),
         ),
         proof_case(
             "jwk with use enc",
-            |p| {
-                let mut jwk = holder().public_jwk();
-                jwk["use"] = "enc".into();
-                p.hdr("jwk", jwk)
-            },
+            |p| p.hdr("jwk", holder_jwk_with("use", "enc")),
             deny(DpopError::JwkUnusable),
         ),
         proof_case(
             "jwk of another curve (P-384)",
-            |p| {
-                let mut jwk = holder().public_jwk();
-                jwk["crv"] = "P-384".into();
-                p.hdr("jwk", jwk)
-            },
+            |p| p.hdr("jwk", holder_jwk_with("crv", "P-384")),
             deny(DpopError::JwkUnusable),
         ),
         proof_case(
@@ -1268,36 +972,24 @@ fn proof_header_cases() -> Vec<Case> {
             |p| p.hdr("jwk", other().public_jwk()),
             proof_jws(JwsError::BadSignature),
         ),
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = bad_signature(&pf(&h, URL, Some(&tok)).sign());
-            case(
-                "proof signature bit flipped",
-                dpop_req(&tok, &p),
-                proof_jws(JwsError::BadSignature),
-            )
-        },
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = malleate(&pf(&h, URL, Some(&tok)).sign());
-            case(
-                "malleated ES256 proof (r, n - s) alone is valid",
-                dpop_req(&tok, &p),
-                ok_dpop(),
-            )
-        },
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).sign();
-            case(
-                "proof not a JWS",
-                dpop_req(&tok, &p[..p.find('.').expect("dot")]),
-                proof_jws(JwsError::Segments),
-            )
-        },
+        case(
+            "proof signature bit flipped",
+            dpop_req_for(&holder(), |p| bad_signature(&p.sign())),
+            proof_jws(JwsError::BadSignature),
+        ),
+        case(
+            "malleated ES256 proof (r, n - s) alone is valid",
+            dpop_req_for(&holder(), |p| malleate(&p.sign())),
+            ok_dpop(),
+        ),
+        case(
+            "proof not a JWS",
+            dpop_req_for(&holder(), |p| {
+                let p = p.sign();
+                p[..p.find('.').expect("dot")].to_string()
+            }),
+            proof_jws(JwsError::Segments),
+        ),
     ]
 }
 
@@ -1665,45 +1357,30 @@ fn nonce_cases() -> Vec<Case> {
             Some(&nonce_at(NOW + SLOT)),
             ok_dpop().nonce(Some(&current)),
         ),
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).sign();
-            case(
-                "nonce not required, secret set: Allow carries the nonce",
-                dpop_req(&tok, &p),
-                ok_dpop().nonce(Some(&current)),
-            )
-            .setup(nonce_secret)
-        },
+        proof_case(
+            "nonce not required, secret set: Allow carries the nonce",
+            |p| p,
+            ok_dpop().nonce(Some(&current)),
+        )
+        .setup(nonce_secret),
         case(
             "nonce not required, secret set: bearer Allow carries the nonce",
             bearer_req(&bearer_token()),
             allow().binding(Binding::None).nonce(Some(&current)),
         )
         .setup(nonce_secret),
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).sign();
-            case(
-                "nonce not required, no secret: no nonce",
-                dpop_req(&tok, &p),
-                ok_dpop().nonce(None),
-            )
-        },
-        {
-            let h = holder();
-            let tok = bound_token(&h);
-            let p = pf(&h, URL, Some(&tok)).claim("htm", "POST").sign();
-            case(
-                "nonce secret set: other proof errors carry no nonce",
-                dpop_req(&tok, &p),
-                deny(DpopError::HtmMismatch).nonce(None),
-            )
-            .policy(nonce_policy)
-            .setup(nonce_secret)
-        },
+        proof_case(
+            "nonce not required, no secret: no nonce",
+            |p| p,
+            ok_dpop().nonce(None),
+        ),
+        proof_case(
+            "nonce secret set: other proof errors carry no nonce",
+            |p| p.claim("htm", "POST"),
+            deny(DpopError::HtmMismatch).nonce(None),
+        )
+        .policy(nonce_policy)
+        .setup(nonce_secret),
     ]
 }
 
@@ -2076,47 +1753,6 @@ fn all_cases() -> Vec<Case> {
     .collect()
 }
 
-/// Runs every case, catching panics, and returns the failure lines.
-fn run_all<C>(
-    cases: &[C],
-    name: impl Fn(&C) -> &str,
-    run: impl Fn(&C) -> Vec<String>,
-) -> Vec<String> {
-    let mut seen = HashSet::new();
-    let mut failures = Vec::new();
-    for c in cases {
-        let n = name(c);
-        if !seen.insert(n.to_string()) {
-            failures.push(format!("duplicate case name {n:?}"));
-        }
-        match catch_unwind(AssertUnwindSafe(|| run(c))) {
-            Ok(lines) => failures.extend(lines.into_iter().map(|l| format!("{n}: {l}"))),
-            Err(p) => {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| p.downcast_ref::<&str>().copied())
-                    .unwrap_or("?");
-                failures.push(format!("{n}: panicked: {msg}"));
-            }
-        }
-    }
-    failures
-}
-
-fn report(table: &str, ran: usize, min: usize, failures: &[String]) {
-    assert!(
-        ran >= min,
-        "{table}: only {ran} cases ran, expected at least {min}"
-    );
-    assert!(
-        failures.is_empty(),
-        "{table}: {} of {ran} cases failed:\n  {}",
-        failures.len(),
-        failures.join("\n  ")
-    );
-}
-
 #[test]
 fn decision_cases() {
     let cases = all_cases();
@@ -2213,6 +1849,51 @@ fn fixture() -> Fixture {
     Fixture::new(&[(&issuer(), KID)], |b| b)
 }
 
+/// The start of most multi-step scenarios: a fixture, its verifier, one worker context, the
+/// [`holder`] key and a token bound to it.
+struct Scenario {
+    f: Fixture,
+    v: Verifier<'static>,
+    ctx: Box<Context>,
+    h: Signer,
+    tok: String,
+}
+
+impl Scenario {
+    fn new(f: Fixture) -> Self {
+        let v = f.verifier();
+        let h = holder();
+        let tok = bound_token(&h);
+        Self {
+            f,
+            v,
+            ctx: new_ctx(),
+            h,
+            tok,
+        }
+    }
+    /// The holder's standard proof for the bound token, with `jti`.
+    fn proof(&self, jti: &str) -> Proof {
+        pf(&self.h, URL, Some(&self.tok)).claim("jti", jti)
+    }
+    /// A DPoP request for the bound token with [`Scenario::proof`].
+    fn req(&self, jti: &str) -> Req {
+        dpop_req(&self.tok, &self.proof(jti).sign())
+    }
+    /// As [`Scenario::req`], the proof issued and the request sent at `t`.
+    fn req_at(&self, jti: &str, t: u64) -> Req {
+        dpop_req(&self.tok, &self.proof(jti).claim("iat", t).sign()).now(t)
+    }
+    /// One step on the scenario's worker context.
+    fn step(&mut self, r: &Req, want: &Want, step: &str) {
+        expect(&self.v, &mut self.ctx, r, want, step);
+    }
+    /// One step on a fresh worker context.
+    fn step_elsewhere(&self, r: &Req, want: &Want, step: &str) {
+        expect(&self.v, &mut new_ctx(), r, want, step);
+    }
+}
+
 #[test]
 fn rfc7517_certificate_thumbprint_matches_vector() {
     let der = cert_der();
@@ -2236,16 +1917,10 @@ fn rfc7517_certificate_thumbprint_matches_vector() {
 
 #[test]
 fn replay_identical_proof_twice() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let r = dpop_req(&tok, &pf(&h, URL, Some(&tok)).sign());
-    expect(&v, &mut ctx, &r, &ok_dpop(), "first use");
-    expect(
-        &v,
-        &mut ctx,
+    let mut s = Scenario::new(fixture());
+    let r = dpop_req(&s.tok, &pf(&s.h, URL, Some(&s.tok)).sign());
+    s.step(&r, &ok_dpop(), "first use");
+    s.step(
         &r,
         &deny(DpopError::Replayed).status(401).challenge(&format!(
             "DPoP error=\"invalid_dpop_proof\", error_description=\"dpop_replayed\", {ALGS}, Bearer"
@@ -2253,49 +1928,27 @@ fn replay_identical_proof_twice() {
         "second use",
     );
     // Also from another worker context (the table is shared, not per context).
-    let mut ctx2 = new_ctx();
-    expect(
-        &v,
-        &mut ctx2,
-        &r,
-        &deny(DpopError::Replayed),
-        "other context",
-    );
-    assert_eq!(f.replay.view().live(NOW), 1);
+    s.step_elsewhere(&r, &deny(DpopError::Replayed), "other context");
+    assert_eq!(s.f.replay.view().live(NOW), 1);
 }
 
 #[test]
 fn replay_new_proof_reusing_jti() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let first = pf(&h, URL, Some(&tok)).claim("jti", "reused").sign();
-    expect(&v, &mut ctx, &dpop_req(&tok, &first), &ok_dpop(), "first");
+    let mut s = Scenario::new(fixture());
+    s.step(&s.req("reused"), &ok_dpop(), "first");
     // Same key and jti, different iat (a new signature over new claims).
-    let later = pf(&h, URL, Some(&tok))
-        .claim("jti", "reused")
-        .claim("iat", NOW + 5)
-        .sign();
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &later).now(NOW + 5),
-        &deny(DpopError::Replayed),
-        "same jti, later iat",
-    );
+    let later = s.req_at("reused", NOW + 5);
+    s.step(&later, &deny(DpopError::Replayed), "same jti, later iat");
     // Same key and jti for another target and method.
-    let elsewhere = pf(&h, "https://rs.example.com/payments", Some(&tok))
+    let elsewhere = pf(&s.h, "https://rs.example.com/payments", Some(&s.tok))
         .claim("jti", "reused")
         .claim("htm", "POST")
         .sign();
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &elsewhere)
-            .target("/payments")
-            .method("POST"),
+    let elsewhere = dpop_req(&s.tok, &elsewhere)
+        .target("/payments")
+        .method("POST");
+    s.step(
+        &elsewhere,
         &deny(DpopError::Replayed),
         "same jti, other request",
     );
@@ -2303,72 +1956,46 @@ fn replay_new_proof_reusing_jti() {
     let o = other();
     let otok = bound_token(&o);
     let theirs = pf(&o, URL, Some(&otok)).claim("jti", "reused").sign();
-    expect(
-        &v,
-        &mut ctx,
+    s.step(
         &dpop_req(&otok, &theirs),
         &allow().binding(dpop_binding(&o)),
         "same jti, other key",
     );
     // Once the first pair's entry has expired (iat + 300 + 10), the jti may be used again.
     let t = NOW + MAX_AGE + LEEWAY + 6;
-    let much_later = pf(&h, URL, Some(&tok))
-        .claim("jti", "reused")
-        .claim("iat", t)
-        .sign();
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &much_later).now(t),
-        &ok_dpop(),
-        "same jti after the entry expired",
-    );
+    let much_later = s.req_at("reused", t);
+    s.step(&much_later, &ok_dpop(), "same jti after the entry expired");
 }
 
 #[test]
 fn replay_malleated_es256_proof() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let p = pf(&h, URL, Some(&tok)).sign();
+    let mut s = Scenario::new(fixture());
+    let p = pf(&s.h, URL, Some(&s.tok)).sign();
     let m = malleate(&p);
     assert_ne!(p, m);
-    expect(&v, &mut ctx, &dpop_req(&tok, &p), &ok_dpop(), "original");
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &m),
-        &deny(DpopError::Replayed),
+    let (original, malleated) = (dpop_req(&s.tok, &p), dpop_req(&s.tok, &m));
+    s.step(&original, &ok_dpop(), "original");
+    let replayed = deny(DpopError::Replayed);
+    s.step(
+        &malleated,
+        &replayed,
         "malleated (r, n - s) of the used proof",
     );
-    // And the other way round on a fresh fixture: the malleated one first.
-    let f2 = fixture();
-    let v2 = f2.verifier();
-    expect(
-        &v2,
-        &mut ctx,
-        &dpop_req(&tok, &m),
-        &ok_dpop(),
-        "malleated first",
-    );
-    expect(
-        &v2,
-        &mut ctx,
-        &dpop_req(&tok, &p),
-        &deny(DpopError::Replayed),
-        "original after the malleated one",
-    );
+    // And the other way round on a fresh fixture (same worker context): the malleated one first.
+    s.v = fixture().verifier();
+    s.step(&malleated, &ok_dpop(), "malleated first");
+    s.step(&original, &replayed, "original after the malleated one");
 }
 
 #[test]
 fn invalid_proofs_never_consume_replay_capacity() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
+    let Scenario {
+        f,
+        v,
+        mut ctx,
+        h,
+        tok,
+    } = Scenario::new(fixture());
     let jti = "shared-jti";
     let base = || pf(&h, URL, Some(&tok)).claim("jti", jti);
     let expired_tok = token_with(&claims_with_cnf(json!({ "jkt": jkt(&h) })).tap_exp(NOW - 100));
@@ -2461,37 +2088,20 @@ impl TapExp for Value {
 
 #[test]
 fn replay_table_full_fails_closed() {
-    let f = fixture();
+    let mut s = Scenario::new(fixture());
     let tiny: &'static ReplayTable<2> = leak(ReplayTable::new([0x33; 32]));
-    let v = Verifier::new(
-        f.policy,
-        f.keys.view(),
+    s.v = Verifier::new(
+        s.f.policy,
+        s.f.keys.view(),
         ReplayStore::Table(tiny.view()),
-        f.cache.view(),
-        f.nonces,
+        s.f.cache.view(),
+        s.f.nonces,
     );
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let p = |jti: &str, iat: u64| {
-        pf(&h, URL, Some(&tok))
-            .claim("jti", jti)
-            .claim("iat", iat)
-            .sign()
-    };
-    let a = p("a", NOW);
-    expect(&v, &mut ctx, &dpop_req(&tok, &a), &ok_dpop(), "first entry");
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("b", NOW)),
-        &ok_dpop(),
-        "second entry",
-    );
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("c", NOW)),
+    let a = s.req_at("a", NOW);
+    s.step(&a, &ok_dpop(), "first entry");
+    s.step(&s.req_at("b", NOW), &ok_dpop(), "second entry");
+    s.step(
+        &s.req_at("c", NOW),
         &deny(CapacityError::ReplayTableFull)
             .status(503)
             .challenge(""),
@@ -2505,142 +2115,77 @@ fn replay_table_full_fails_closed() {
         1
     );
     // Live entries are never evicted: the first proof is still a replay.
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &a),
-        &deny(DpopError::Replayed),
-        "replay while full",
-    );
+    s.step(&a, &deny(DpopError::Replayed), "replay while full");
     // Bearer requests do not need the table.
-    expect(
-        &v,
-        &mut ctx,
+    s.step(
         &bearer_req(&bearer_token()),
         &allow().binding(Binding::None),
         "bearer while full",
     );
     // After the entries expire (iat + 300 + 10), slots are reused.
     let t = NOW + MAX_AGE + LEEWAY;
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("d", t)).now(t),
-        &ok_dpop(),
-        "after expiry",
-    );
+    s.step(&s.req_at("d", t), &ok_dpop(), "after expiry");
 }
 
 #[test]
 fn nonce_rotation() {
-    let f = Fixture::new(&[(&issuer(), KID)], nonce_policy);
-    f.nonces.set_secret(&NONCE_SECRET, NOW).expect("secret");
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let req = |jti: &str, t: u64, nonce: &str| {
-        let p = pf(&h, URL, Some(&tok))
-            .claim("jti", jti)
-            .claim("iat", t)
-            .claim("nonce", nonce)
-            .sign();
-        dpop_req(&tok, &p).now(t)
+    let mut s = Scenario::new(Fixture::new(&[(&issuer(), KID)], nonce_policy));
+    let nonces = s.f.nonces;
+    nonces.set_secret(&NONCE_SECRET, NOW).expect("secret");
+    let req = |s: &Scenario, jti: &str, t: u64, nonce: &str| {
+        let p = s.proof(jti).claim("iat", t).claim("nonce", nonce).sign();
+        dpop_req(&s.tok, &p).now(t)
     };
-    let old = f.nonces.current(NOW, 60).expect("set").as_str().to_string();
+    let current = |t: u64| nonces.current(t, 60).expect("set").as_str().to_string();
+    let old = current(NOW);
     assert_eq!(old, nonce_at(NOW));
-    expect(
-        &v,
-        &mut ctx,
-        &req("r1", NOW, &old),
-        &ok_dpop().nonce(Some(&old)),
-        "before rotation",
-    );
-    f.nonces.set_secret(&[8u8; 32], NOW).expect("rotate");
-    let new = f.nonces.current(NOW, 60).expect("set").as_str().to_string();
+    let ok_with = |n: &str| ok_dpop().nonce(Some(n));
+    s.step(&req(&s, "r1", NOW, &old), &ok_with(&old), "before rotation");
+    nonces.set_secret(&[8u8; 32], NOW).expect("rotate");
+    let new = current(NOW);
     assert_ne!(old, new);
-    expect(
-        &v,
-        &mut ctx,
-        &req("r2", NOW, &old),
-        &ok_dpop().nonce(Some(&new)),
+    s.step(
+        &req(&s, "r2", NOW, &old),
+        &ok_with(&new),
         "old secret's nonce right after rotation",
     );
-    expect(
-        &v,
-        &mut ctx,
-        &req("r3", NOW + 59, &old),
+    s.step(
+        &req(&s, "r3", NOW + 59, &old),
         &ok_dpop(),
         "old secret's nonce 59 s after rotation",
     );
-    let new61 = f
-        .nonces
-        .current(NOW + 61, 60)
-        .expect("set")
-        .as_str()
-        .to_string();
-    expect(
-        &v,
-        &mut ctx,
-        &req("r4", NOW + 61, &old),
+    let new61 = current(NOW + 61);
+    s.step(
+        &req(&s, "r4", NOW + 61, &old),
         &deny(DpopError::NonceInvalid)
             .status(401)
             .nonce(Some(&new61)),
         "old secret's nonce 61 s after rotation",
     );
-    expect(
-        &v,
-        &mut ctx,
-        &req("r5", NOW + 61, &new),
-        &ok_dpop().nonce(Some(&new61)),
+    s.step(
+        &req(&s, "r5", NOW + 61, &new),
+        &ok_with(&new61),
         "new secret's nonce",
     );
 }
 
 #[test]
 fn token_cache_hit_on_second_request() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let p = |jti: &str| pf(&h, URL, Some(&tok)).claim("jti", jti).sign();
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("c1")),
-        &ok_dpop().cache_hit(false),
-        "first",
-    );
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("c2")),
-        &ok_dpop().cache_hit(true),
-        "second",
-    );
+    let mut s = Scenario::new(fixture());
+    s.step(&s.req("c1"), &ok_dpop().cache_hit(false), "first");
+    s.step(&s.req("c2"), &ok_dpop().cache_hit(true), "second");
     // A cache hit still checks everything else: the proof binding, for one.
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("c3")).auth(&[&format!("Bearer {tok}")]),
+    let downgraded = s.req("c3").auth(&[&format!("Bearer {}", s.tok)]);
+    s.step(
+        &downgraded,
         &deny(DpopError::BearerDowngrade),
         "cached token downgraded",
     );
     // A bearer token too.
-    let bt = bearer_token();
-    expect(
-        &v,
-        &mut ctx,
-        &bearer_req(&bt),
-        &allow().cache_hit(false),
-        "bearer first",
-    );
-    let mut ctx2 = new_ctx();
-    expect(
-        &v,
-        &mut ctx2,
-        &bearer_req(&bt),
+    let bt = bearer_req(&bearer_token());
+    s.step(&bt, &allow().cache_hit(false), "bearer first");
+    s.step_elsewhere(
+        &bt,
         &allow().cache_hit(true),
         "bearer second, other context",
     );
@@ -2648,61 +2193,30 @@ fn token_cache_hit_on_second_request() {
 
 #[test]
 fn token_cache_key_rotation_refuses_cached_token() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let p = |jti: &str| pf(&h, URL, Some(&tok)).claim("jti", jti).sign();
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("k1")),
-        &ok_dpop().cache_hit(false),
-        "first",
-    );
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("k2")),
-        &ok_dpop().cache_hit(true),
-        "cached",
-    );
+    let mut s = Scenario::new(fixture());
+    s.step(&s.req("k1"), &ok_dpop().cache_hit(false), "first");
+    s.step(&s.req("k2"), &ok_dpop().cache_hit(true), "cached");
+    let reload = |keys: &[Value], what: &str| {
+        s.f.keys
+            .view()
+            .load(jwks(keys).as_bytes(), &fapi_core::jwk::JWKS_LIMITS)
+            .expect(what);
+    };
     // A reload that keeps the signing key keeps the cache entry usable.
-    let next = Signer::es256(2);
-    f.keys
-        .view()
-        .load(
-            jwks(&[issuer().jwk_with_kid(KID), next.jwk_with_kid("k2")]).as_bytes(),
-            &fapi_core::jwk::JWKS_LIMITS,
-        )
-        .expect("reload with both keys");
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("k3")),
-        &ok_dpop().cache_hit(true),
-        "key kept",
+    let next = Signer::es256(2).jwk_with_kid("k2");
+    reload(
+        &[issuer().jwk_with_kid(KID), next.clone()],
+        "reload with both keys",
     );
+    s.step(&s.req("k3"), &ok_dpop().cache_hit(true), "key kept");
     // A reload without the signing key: the cached token is refused at once.
-    f.keys
-        .view()
-        .load(
-            jwks(&[next.jwk_with_kid("k2")]).as_bytes(),
-            &fapi_core::jwk::JWKS_LIMITS,
-        )
-        .expect("reload without the signing key");
-    expect(
-        &v,
-        &mut ctx,
-        &dpop_req(&tok, &p("k4")),
+    reload(&[next], "reload without the signing key");
+    s.step(
+        &s.req("k4"),
         &deny(JwkError::UnknownKid).status(401),
         "signing key rotated out",
     );
-    let mut ctx2 = new_ctx();
-    expect(
-        &v,
-        &mut ctx2,
+    s.step_elsewhere(
         &bearer_req(&bearer_token()),
         &deny(JwkError::UnknownKid),
         "bearer token of the rotated-out key, other context",
@@ -2711,37 +2225,13 @@ fn token_cache_key_rotation_refuses_cached_token() {
 
 #[test]
 fn token_cache_expired_token_refused_when_cached() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
-    let req = |jti: &str, t: u64| {
-        let p = pf(&h, URL, Some(&tok))
-            .claim("jti", jti)
-            .claim("iat", t)
-            .sign();
-        dpop_req(&tok, &p).now(t)
-    };
+    let mut s = Scenario::new(fixture());
     // exp is NOW + 600; the token leeway is 10 s.
-    expect(
-        &v,
-        &mut ctx,
-        &req("e1", NOW),
-        &ok_dpop().cache_hit(false),
-        "fresh",
-    );
-    expect(
-        &v,
-        &mut ctx,
-        &req("e2", NOW + 609),
-        &ok_dpop().cache_hit(true),
-        "last second",
-    );
-    expect(
-        &v,
-        &mut ctx,
-        &req("e3", NOW + 610),
+    s.step(&s.req_at("e1", NOW), &ok_dpop().cache_hit(false), "fresh");
+    let last = s.req_at("e2", NOW + 609);
+    s.step(&last, &ok_dpop().cache_hit(true), "last second");
+    s.step(
+        &s.req_at("e3", NOW + 610),
         &deny(ClaimsError::Expired).status(401),
         "expired though cached",
     );
@@ -2751,12 +2241,12 @@ fn token_cache_expired_token_refused_when_cached() {
 fn external_replay_two_phase() {
     let mut f = fixture();
     f.external_replay = true;
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
-    let tok = bound_token(&h);
+    let s = Scenario::new(f);
     let jti = "ext-jti-1";
-    let r = dpop_req(&tok, &pf(&h, URL, Some(&tok)).claim("jti", jti).sign());
+    let r = s.req(jti);
+    let Scenario {
+        f, v, mut ctx, h, ..
+    } = s;
     let mut pair = jkt_bytes(&h).to_vec();
     pair.extend_from_slice(jti.as_bytes());
     let key = b64u(&Sha256::digest(&pair));
@@ -2853,10 +2343,9 @@ fn external_replay_two_phase() {
 
 #[test]
 fn check_proof_standalone() {
-    let f = fixture();
-    let v = f.verifier();
-    let mut ctx = new_ctx();
-    let h = holder();
+    let Scenario {
+        f, v, mut ctx, h, ..
+    } = Scenario::new(fixture());
     let token_ep = "https://rs.example.com/token";
     let cp = |ctx: &mut Context, p: &str, at: Option<&str>, want_jkt: Option<&Signer>| {
         let expected = want_jkt.map(jkt_bytes);
