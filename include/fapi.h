@@ -547,6 +547,13 @@
 // Key kind for `import_key`: an Ed25519 public key, 32 bytes.
 #define FAPI_KEY_ED25519 2
 
+// Key kind for `import_key`: an RSA public key as a 2-byte big-endian length of `n`, `n`
+// (256 to 512 bytes, no leading zero), then `e` (1 to 4 bytes, no leading zero).
+#define FAPI_KEY_RSA 3
+
+// Longest raw key passed to `import_key` (RSA-4096: 2 + 512 + 4 bytes).
+#define FAPI_MAX_RAW_KEY_LEN 518
+
 // Version of [`fapi_config`], [`fapi_request`] and [`fapi_proof_check`] this library
 // understands; callers set `version` to it.
 #define FAPI_STRUCT_VERSION 1
@@ -560,10 +567,10 @@
 // Algorithm bit: Ed25519 (RFC 9864 name).
 #define FAPI_ALG_ED25519 4
 
-// Algorithm bit: PS256 (not yet available: refused as misuse).
+// Algorithm bit: PS256 (RSASSA-PSS, SHA-256, 2048–4096-bit keys).
 #define FAPI_ALG_PS256 8
 
-// Algorithm bit: RS256 (not yet available: refused as misuse).
+// Algorithm bit: RS256 (RSASSA-PKCS1-v1_5; never with the FAPI 2.0 profile).
 #define FAPI_ALG_RS256 16
 
 // Sender-constraint mode: no proof of this kind accepted; bound tokens refused.
@@ -668,7 +675,7 @@
 #define FAPI_MAX_SCOPES 16
 
 // Layout version of the verifier region; bumped on any change of [`Header`] or the parts.
-#define FAPI_VERIFIER_LAYOUT 1
+#define FAPI_VERIFIER_LAYOUT 2
 
 // Alignment the verifier and context memory must have.
 #define FAPI_REGION_ALIGN 8
@@ -818,7 +825,9 @@ typedef struct fapi_crypto_provider {
                         uint64_t *handle);
   // Verifies: returns 1 for a valid signature, 0 for an invalid one, negative on failure.
   // `alg` is one `FAPI_ALG_*` bit; `data` is the SHA-256 digest (32 bytes) for ES256, and
-  // the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes).
+  // the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes); RS256 is
+  // RSASSA-PKCS1-v1_5 and PS256 RSASSA-PSS with MGF1-SHA-256 and a 32-byte salt, both over
+  // the digest, the signature as long as the modulus.
   int32_t (*verify)(void *user,
                     uint64_t handle,
                     uint32_t alg,

@@ -177,6 +177,8 @@ static const uint32_t FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN = 1321;
 static const uint32_t FAPI_ERR_PROOF_JWK_RSA_EXPONENT = 1322;
 static const uint32_t FAPI_KEY_P256 = 1;
 static const uint32_t FAPI_KEY_ED25519 = 2;
+static const uint32_t FAPI_KEY_RSA = 3;
+static const uint32_t FAPI_MAX_RAW_KEY_LEN = 518;
 static const uint32_t FAPI_STRUCT_VERSION = 1;
 static const uint32_t FAPI_ALG_ES256 = 1;
 static const uint32_t FAPI_ALG_EDDSA = 2;
@@ -216,7 +218,7 @@ static const uint32_t FAPI_REPLAY_KEY_LEN = 43;
 static const uint32_t FAPI_MAX_CLAIM_LEN = 6144;
 static const uint32_t FAPI_MAX_FIELDS = 8;
 static const uint32_t FAPI_MAX_SCOPES = 16;
-static const uint32_t FAPI_VERIFIER_LAYOUT = 1;
+static const uint32_t FAPI_VERIFIER_LAYOUT = 2;
 static const uint32_t FAPI_REGION_ALIGN = 8;
 /*
  * fapi — FAPI enforcement for C gateways and firmware.
@@ -584,6 +586,11 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 
 // Key kind for `import_key`: an Ed25519 public key, 32 bytes.
 
+// Key kind for `import_key`: an RSA public key as a 2-byte big-endian length of `n`, `n`
+// (256 to 512 bytes, no leading zero), then `e` (1 to 4 bytes, no leading zero).
+
+// Longest raw key passed to `import_key` (RSA-4096: 2 + 512 + 4 bytes).
+
 // Version of [`fapi_config`], [`fapi_request`] and [`fapi_proof_check`] this library
 // understands; callers set `version` to it.
 
@@ -593,9 +600,9 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 
 // Algorithm bit: Ed25519 (RFC 9864 name).
 
-// Algorithm bit: PS256 (not yet available: refused as misuse).
+// Algorithm bit: PS256 (RSASSA-PSS, SHA-256, 2048–4096-bit keys).
 
-// Algorithm bit: RS256 (not yet available: refused as misuse).
+// Algorithm bit: RS256 (RSASSA-PKCS1-v1_5; never with the FAPI 2.0 profile).
 
 // Sender-constraint mode: no proof of this kind accepted; bound tokens refused.
 
@@ -814,7 +821,9 @@ typedef struct fapi_crypto_provider {
                         uint64_t *handle);
   // Verifies: returns 1 for a valid signature, 0 for an invalid one, negative on failure.
   // `alg` is one `FAPI_ALG_*` bit; `data` is the SHA-256 digest (32 bytes) for ES256, and
-  // the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes).
+  // the message for EdDSA/Ed25519; ES256 signatures are `r ‖ s` (64 bytes); RS256 is
+  // RSASSA-PKCS1-v1_5 and PS256 RSASSA-PSS with MGF1-SHA-256 and a 32-byte salt, both over
+  // the digest, the signature as long as the modulus.
   int32_t (*verify)(void *user,
                     uint64_t handle,
                     uint32_t alg,

@@ -780,7 +780,7 @@ int gw_runtime_init(gw_runtime *rt, const gw_config *gc, uint64_t now, char *err
                     "fapi_verifier_init refused the configuration: %s (%u). Check: issuer and "
                     "audience non-empty (at most %d bytes); bases scheme://host[:port][/prefix] "
                     "without a trailing '/'; leeway <= 60; token_algs available in this build "
-                    "(no PS256/RS256 yet); no contradictions (dpop \"off\" with "
+                    "(RS256 never with fapi2_profile); no contradictions (dpop \"off\" with "
                     "nonce_required, unbound \"allow\" with a required mode or fapi2_profile, "
                     "fapi2_profile without a sender constraint)",
                     fapi_result_str(r), r, FAPI_MAX_ISSUER_LEN);

@@ -140,9 +140,15 @@ int32_t fapi_openssl_import_key(void *user, uint32_t kind, const uint8_t *raw, s
         if (raw_len == 32)
             pkey = EVP_PKEY_new_raw_public_key_ex(s->libctx, "ED25519", s->propq, raw, raw_len);
         break;
+    case FAPI_KEY_RSA: {
+        /* 2-byte big-endian length of n, n, then e (1 to 4 bytes). */
+        size_t n_len = raw_len >= 2 ? ((size_t)raw[0] << 8) | raw[1] : 0;
+        if (raw_len < 2 || n_len == 0 || raw_len <= 2 + n_len || raw_len - 2 - n_len > 4)
+            return import_failed(s);
+        return fapi_openssl_import_rsa(s, raw + 2, n_len, raw + 2 + n_len, raw_len - 2 - n_len,
+                                       handle);
+    }
     default:
-        /* RSA arrives here once fapi defines its key kind and raw format: then decode it and
-         * call the same code as fapi_openssl_import_rsa(). */
         break;
     }
     if (pkey == NULL)
@@ -282,7 +288,6 @@ int32_t fapi_openssl_verify(void *user, uint64_t handle, uint32_t alg, const uin
                             sig_len);
         break;
     case FAPI_ALG_PS256:
-        /* Not reachable through fapi until RSA lands (fapi refuses PS256 as unavailable). */
         if (kind != FAPI_OPENSSL_KIND_RSA || data_len != 32
             || sig_len != (size_t)EVP_PKEY_get_size(pkey))
             break;

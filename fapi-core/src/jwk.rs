@@ -18,6 +18,8 @@ use sha2::{Digest, Sha256};
 pub const MAX_KID_LEN: usize = 96;
 
 /// The public key material of a usable verification key.
+// Keys live in fixed arrays (no allocation): every slot is sized for the largest (RSA-4096).
+#[allow(clippy::large_enum_variant)]
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum KeyMaterial {
     /// P-256 point, uncompressed coordinates `x ‖ y` (checked on the curve).
@@ -166,8 +168,8 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
         oth,
         k,
     ] = obj.get_many([
-        "kty", "use", "key_ops", "alg", "kid", "crv", "x", "y", "n", "e", "d", "p", "q", "dp", "dq",
-        "qi", "oth", "k",
+        "kty", "use", "key_ops", "alg", "kid", "crv", "x", "y", "n", "e", "d", "p", "q", "dp",
+        "dq", "qi", "oth", "k",
     ]);
     // Members only private or symmetric keys carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037).
     if [d, p, q, dp, dq, qi, oth, k].iter().any(Option::is_some) {
@@ -240,7 +242,9 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
         let mut text = [0u8; 700];
         let mut n = [0u8; crate::rsa::MAX_MODULUS_LEN + 1];
         let n = {
-            let t = n_str.unescape_into(&mut text).map_err(|_| JwkError::RsaModulusSize)?;
+            let t = n_str
+                .unescape_into(&mut text)
+                .map_err(|_| JwkError::RsaModulusSize)?;
             b64::decode(t.as_bytes(), &mut n).map_err(|e| match e {
                 B64Error::Encoding => Error::Jwk(JwkError::KeyEncoding),
                 B64Error::Length => Error::Jwk(JwkError::RsaModulusSize),
@@ -249,7 +253,9 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
         let mut e_text = [0u8; 16];
         let mut e = [0u8; 8];
         let e = {
-            let t = e_str.unescape_into(&mut e_text).map_err(|_| JwkError::RsaExponent)?;
+            let t = e_str
+                .unescape_into(&mut e_text)
+                .map_err(|_| JwkError::RsaExponent)?;
             b64::decode(t.as_bytes(), &mut e).map_err(|err| match err {
                 B64Error::Encoding => Error::Jwk(JwkError::KeyEncoding),
                 B64Error::Length => Error::Jwk(JwkError::RsaExponent),

@@ -479,6 +479,8 @@ pub fn sha256(m: &[u8]) -> [u8; 32] {
 }
 
 /// A public key decoded and checked once, ready to verify signatures.
+// Short-lived values on the stack or in a fixed cache (no allocation to box into).
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum PreparedKey {
     /// A P-256 point on the curve.

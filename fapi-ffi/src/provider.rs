@@ -134,7 +134,9 @@ fn raw_key(key: &Jwk) -> (u32, [u8; FAPI_MAX_RAW_KEY_LEN as usize], usize) {
         KeyMaterial::Rsa(k) => {
             let n = k.modulus();
             let e = k.exponent().to_be_bytes();
-            let e = e.get(e.iter().take_while(|&&b| b == 0).count()..).unwrap_or(&[]);
+            let e = e
+                .get(e.iter().take_while(|&&b| b == 0).count()..)
+                .unwrap_or(&[]);
             let len = u16::try_from(n.len()).unwrap_or(0).to_be_bytes();
             let total = 2 + n.len() + e.len();
             for (d, s) in raw.iter_mut().zip(len.iter().chain(n).chain(e)) {

@@ -14,6 +14,7 @@ pub mod certs;
 pub mod dpop;
 pub mod harness;
 pub mod req;
+pub mod rsa_sign;
 
 use fapi_core::config::Config;
 use fapi_core::jws::{Alg, AlgSet};
@@ -58,6 +59,11 @@ pub enum Signer {
     Es256(p256::ecdsa::SigningKey),
     /// Ed25519 (EdDSA / Ed25519).
     Ed25519(ed25519_dalek::SigningKey),
+    /// The RFC 7515 A.2 RSA key, signing RS256 (`pss: false`) or PS256 (`pss: true`).
+    Rsa {
+        /// PS256 rather than RS256.
+        pss: bool,
+    },
 }
 
 impl Signer {
@@ -87,6 +93,9 @@ impl Signer {
             Self::Ed25519(k) => {
                 serde_json::json!({"kty":"OKP","crv":"Ed25519","x":b64u(k.verifying_key().as_bytes())})
             }
+            Self::Rsa { .. } => serde_json::json!({
+                "kty":"RSA","n": rsa_sign::RFC7515_A2_N, "e": rsa_sign::RFC7515_A2_E
+            }),
         }
     }
 
@@ -108,6 +117,11 @@ impl Signer {
                 use ed25519_dalek::Signer as _;
                 k.sign(input).to_bytes().to_vec()
             }
+            Self::Rsa { pss: false } => rsa_sign::rs256(input),
+            Self::Rsa { pss: true } => {
+                let salt: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(input).into();
+                rsa_sign::ps256(input, &salt)
+            }
         }
     }
 
@@ -116,6 +130,8 @@ impl Signer {
         match self {
             Self::Es256(_) => "ES256",
             Self::Ed25519(_) => "EdDSA",
+            Self::Rsa { pss: false } => "RS256",
+            Self::Rsa { pss: true } => "PS256",
         }
     }
 }

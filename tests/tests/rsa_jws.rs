@@ -27,7 +27,15 @@ fn verify(token: &str, keys: &[Jwk], allowed: AlgSet) -> Result<(), Error> {
     };
     let mut header = [0u8; 4096];
     let mut sig = [0u8; jws::MAX_SIGNATURE_LEN];
-    jws::verify(token.as_bytes(), keys, &params, &mut header, &mut sig, 1 << 16).map(|_| ())
+    jws::verify(
+        token.as_bytes(),
+        keys,
+        &params,
+        &mut header,
+        &mut sig,
+        1 << 16,
+    )
+    .map(|_| ())
 }
 
 const RSA: AlgSet = AlgSet::of(&[Alg::Rs256, Alg::Ps256]);
@@ -69,11 +77,17 @@ fn wycheproof_jws_rsa_groups_verdicts_as_upstream() {
     let (mut run, mut valid_ok, mut invalid_refused) = (0, 0, 0);
     let mut deviations = Vec::new();
     for g in f["testGroups"].as_array().unwrap() {
-        let key = g.get("public").cloned().unwrap_or_else(|| strip_private(&g["private"]));
+        let key = g
+            .get("public")
+            .cloned()
+            .unwrap_or_else(|| strip_private(&g["private"]));
         let mut keys: KeySet<2> = KeySet::new();
         let jwks = json!({ "keys": [key] }).to_string();
         if keys.load(jwks.as_bytes(), &JWKS_LIMITS).is_err()
-            || !keys.keys().iter().all(|k| k.fits(Alg::Rs256) || k.fits(Alg::Ps256))
+            || !keys
+                .keys()
+                .iter()
+                .all(|k| k.fits(Alg::Rs256) || k.fits(Alg::Ps256))
         {
             continue; // not an RSA signing group
         }
@@ -91,9 +105,19 @@ fn wycheproof_jws_rsa_groups_verdicts_as_upstream() {
         }
     }
     deviations.sort_unstable();
-    assert_eq!(deviations, vec![346, 350], "only the PS384-under-a-PS256-key cases differ");
-    assert_eq!(run, 283, "RSA groups: rs256 (×2), ps256, rfc7520, rfc7520WithKeyOps");
-    assert!(valid_ok >= 10 && invalid_refused >= 200, "{valid_ok} valid, {invalid_refused} invalid");
+    assert_eq!(
+        deviations,
+        vec![346, 350],
+        "only the PS384-under-a-PS256-key cases differ"
+    );
+    assert_eq!(
+        run, 283,
+        "RSA groups: rs256 (×2), ps256, rfc7520, rfc7520WithKeyOps"
+    );
+    assert!(
+        valid_ok >= 10 && invalid_refused >= 200,
+        "{valid_ok} valid, {invalid_refused} invalid"
+    );
 }
 
 /// json_web_key_test.json with RS256 allowed: tcId 5 (RS256) verifies; tcId 7 is a
@@ -108,14 +132,27 @@ fn wycheproof_jwk_sets_with_rsa() {
             if !(5..=9).contains(&tc) {
                 continue;
             }
-            let keys: Vec<Value> = g["private"]["keys"].as_array().unwrap().iter().map(strip_private).collect();
+            let keys: Vec<Value> = g["private"]["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(strip_private)
+                .collect();
             let mut set: KeySet<4> = KeySet::new();
             let load = set.load(json!({ "keys": keys }).to_string().as_bytes(), &JWKS_LIMITS);
             let got = verify(t["jws"].as_str().unwrap(), set.keys(), RSA);
             match tc {
                 5 => assert_eq!(got, Ok(()), "tcId 5"),
-                6 => assert_eq!(load, Err(Error::Jwk(JwkError::NoUsableKeys)), "tcId 6: use enc"),
-                7 => assert_eq!(got, Ok(()), "tcId 7: ROCA not detected (documented deviation)"),
+                6 => assert_eq!(
+                    load,
+                    Err(Error::Jwk(JwkError::NoUsableKeys)),
+                    "tcId 6: use enc"
+                ),
+                7 => assert_eq!(
+                    got,
+                    Ok(()),
+                    "tcId 7: ROCA not detected (documented deviation)"
+                ),
                 8 => assert_eq!(load, Err(Error::Jwk(JwkError::RsaModulusSize)), "tcId 8"),
                 9 => assert_eq!(load, Err(Error::Jwk(JwkError::RsaExponent)), "tcId 9"),
                 _ => unreachable!(),
@@ -133,8 +170,13 @@ fn rsa_policy_rules() {
             .unwrap()
     };
     // RS256 is never in the FAPI 2.0 profile; PS256 is.
-    let rs = Policy::builder(cfg(AlgSet::of(&[Alg::Rs256])), &bases).fapi2_profile().build();
-    assert_eq!(rs.err(), Some(Error::Misuse(MisuseError::ContradictoryPolicy)));
+    let rs = Policy::builder(cfg(AlgSet::of(&[Alg::Rs256])), &bases)
+        .fapi2_profile()
+        .build();
+    assert_eq!(
+        rs.err(),
+        Some(Error::Misuse(MisuseError::ContradictoryPolicy))
+    );
     let ps = Policy::builder(cfg(AlgSet::of(&[Alg::Ps256, Alg::Es256])), &bases)
         .fapi2_profile()
         .build();
@@ -144,9 +186,126 @@ fn rsa_policy_rules() {
         .fapi2_profile()
         .proof_algs(AlgSet::of(&[Alg::Rs256]))
         .build();
-    assert_eq!(proof_rs.err(), Some(Error::Misuse(MisuseError::ContradictoryPolicy)));
+    assert_eq!(
+        proof_rs.err(),
+        Some(Error::Misuse(MisuseError::ContradictoryPolicy))
+    );
     // Key/alg fit: an RSA key never verifies ES256, an EC key never RS256/PS256.
     let rsa = file("rfc/rfc7515_a2_rs256.json")["vectors"][0]["jwk_public"].clone();
-    let k = fapi_core::jwk::parse_jwk_json(rsa.to_string().as_bytes(), &JsonLimits::DEFAULT).unwrap();
+    let k =
+        fapi_core::jwk::parse_jwk_json(rsa.to_string().as_bytes(), &JsonLimits::DEFAULT).unwrap();
     assert!(k.fits(Alg::Rs256) && k.fits(Alg::Ps256) && !k.fits(Alg::Es256) && !k.fits(Alg::EdDsa));
+}
+
+mod decisions {
+    use fapi_core::error::{Error, JwsError, ProofDefect};
+    use fapi_core::jws::{Alg, AlgSet};
+    use fapi_core::policy::Policy;
+    use fapi_core::request::{Context, Decision, ReplayStore, Verifier};
+    use fapi_tests::*;
+
+    const HTU: &str = "https://rs.example.com/accounts";
+
+    fn verifier(token_algs: AlgSet, proof_algs: AlgSet, issuer: &Signer) -> Verifier<'static> {
+        let bases: &'static [fapi_core::htu::PublicBase] =
+            leak([fapi_core::htu::PublicBase::parse(BASE).unwrap()]);
+        let cfg = fapi_core::config::Config::builder(ISS, AUD, token_algs)
+            .build()
+            .unwrap();
+        let policy = leak(
+            Policy::builder(cfg, bases)
+                .proof_algs(proof_algs)
+                .build()
+                .unwrap(),
+        );
+        let keys = leak(fapi_core::keystore::KeyStore::<4>::new());
+        keys.view()
+            .load(
+                jwks(&[issuer.jwk_with_kid("rsa")]).as_bytes(),
+                &fapi_core::jwk::JWKS_LIMITS,
+            )
+            .unwrap();
+        let replay = leak(fapi_core::replay::ReplayTable::<256>::new([9; 32]));
+        Verifier::new(
+            policy,
+            keys.view(),
+            ReplayStore::Table(replay.view()),
+            fapi_core::cache::CacheView::disabled(),
+            leak(fapi_core::nonce::NonceKeys::new()),
+        )
+    }
+
+    fn decide(v: &Verifier<'_>, token: &str, proof: &str) -> Result<(), Error> {
+        let mut ctx: Box<Context> = Box::default();
+        let a = format!("DPoP {token}");
+        let auth = [a.as_bytes()];
+        let d = [proof.as_bytes()];
+        match v.decide(&mut ctx, &request(&auth, &d)) {
+            Decision::Allow(_) => Ok(()),
+            Decision::Deny(d) => Err(d.error()),
+            Decision::NeedsReplayCheck(_) => unreachable!(),
+        }
+    }
+
+    fn with_alg(token: &str, alg: &str) -> String {
+        let mut p: Vec<&str> = token.split('.').collect();
+        let h = serde_json::json!({"alg": alg, "typ": "at+jwt", "kid": "rsa"}).to_string();
+        let h = b64u(h.as_bytes());
+        p[0] = &h;
+        p.join(".")
+    }
+
+    #[test]
+    fn rsa_tokens_and_proofs_through_the_decision() {
+        let ps = Signer::Rsa { pss: true };
+        let rs = Signer::Rsa { pss: false };
+        let holder = Signer::es256(7);
+        let rsa_algs = AlgSet::of(&[Alg::Es256, Alg::Ps256, Alg::Rs256]);
+        let es_proofs = AlgSet::of(&[Alg::Es256]);
+
+        // PS256 and RS256 access tokens with an ES256 proof.
+        let v = verifier(rsa_algs, es_proofs, &ps);
+        let t = dpop_token(&ps, "rsa", &holder);
+        let p = |jti: &str, tok: &str, s: &Signer| proof(s, "GET", HTU, NOW, jti, Some(tok), None);
+        assert_eq!(decide(&v, &t, &p("a", &t, &holder)), Ok(()));
+        let t_rs = dpop_token(&rs, "rsa", &holder);
+        assert_eq!(decide(&v, &t_rs, &p("b", &t_rs, &holder)), Ok(()));
+        // RS256 not allowed: refused at the header.
+        let v_ps = verifier(AlgSet::of(&[Alg::Ps256]), es_proofs, &ps);
+        assert_eq!(
+            decide(&v_ps, &t_rs, &p("c", &t_rs, &holder)),
+            Err(Error::Jws(JwsError::AlgNotAllowed))
+        );
+        // RS↔PS swap: a PSS signature under an RS256 header, and the reverse.
+        let swapped = with_alg(&t, "RS256");
+        assert_eq!(
+            decide(&v, &swapped, &p("d", &swapped, &holder)),
+            Err(Error::Jws(JwsError::BadSignature))
+        );
+        let swapped = with_alg(&t_rs, "PS256");
+        assert_eq!(
+            decide(&v, &swapped, &p("e", &swapped, &holder)),
+            Err(Error::Jws(JwsError::BadSignature))
+        );
+        // A signature one byte short.
+        let (head, sig) = t.rsplit_once('.').unwrap();
+        let mut short = b64u_decode(sig);
+        short.pop();
+        let short = format!("{head}.{}", b64u(&short));
+        assert_eq!(
+            decide(&v, &short, &p("f", &short, &holder)),
+            Err(Error::Jws(JwsError::SignatureLength))
+        );
+
+        // A DPoP proof signed with an RSA key (kty RSA in the proof's jwk), PS256.
+        let rsa_holder = Signer::Rsa { pss: true };
+        let v2 = verifier(rsa_algs, AlgSet::of(&[Alg::Es256, Alg::Ps256]), &ps);
+        let t2 = dpop_token(&ps, "rsa", &rsa_holder);
+        assert_eq!(decide(&v2, &t2, &p("g", &t2, &rsa_holder)), Ok(()));
+        // ... refused when PS256 is not a proof algorithm.
+        assert_eq!(
+            decide(&v, &t2, &p("h", &t2, &rsa_holder)),
+            Err(Error::Proof(ProofDefect::Jws(JwsError::AlgNotAllowed)))
+        );
+    }
 }

@@ -803,8 +803,14 @@ fn wycheproof_json_web_key() {
                 // `use: enc`, alg RSA1_5: skipped.
                 6 => (unusable(), jws_err(AlgNotAllowed)),
                 // 1024-bit modulus; e = 1: the whole set is refused.
-                8 => (Err(Error::Jwk(JwkError::RsaModulusSize)), jws_err(AlgNotAllowed)),
-                9 => (Err(Error::Jwk(JwkError::RsaExponent)), jws_err(AlgNotAllowed)),
+                8 => (
+                    Err(Error::Jwk(JwkError::RsaModulusSize)),
+                    jws_err(AlgNotAllowed),
+                ),
+                9 => (
+                    Err(Error::Jwk(JwkError::RsaExponent)),
+                    jws_err(AlgNotAllowed),
+                ),
                 // EC keys whose alg is not fapi's (ES521, ES224), `use: enc`, P-384 curve:
                 // skipped, so the token's kid is unknown.
                 19..=21 | 23 => (unusable(), jwk_err(JwkError::UnknownKid)),
