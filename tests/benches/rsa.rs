@@ -142,11 +142,38 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // Baselines in the same run: one raw ES256 (p256) and one Ed25519 (verify_strict) verify.
+    let (es, ed) = {
+        use p256::ecdsa::signature::{Signer as _, Verifier as _};
+        let msg = b"baseline";
+        let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let sig: p256::ecdsa::Signature = sk.sign(msg);
+        let vk = *sk.verifying_key();
+        let t = std::time::Instant::now();
+        for _ in 0..200 {
+            vk.verify(std::hint::black_box(msg), &sig).unwrap();
+        }
+        let es = t.elapsed().as_secs_f64() * 1e6 / 200.0;
+        let esk = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+        let esig = ed25519_dalek::Signer::sign(&esk, msg);
+        let evk = esk.verifying_key();
+        let t = std::time::Instant::now();
+        for _ in 0..200 {
+            evk.verify_strict(std::hint::black_box(msg), &esig).unwrap();
+        }
+        (es, t.elapsed().as_secs_f64() * 1e6 / 200.0)
+    };
+    println!("baselines, same run: ES256 verify {es:.1} µs, Ed25519 verify_strict {ed:.1} µs");
     println!("fapi-core RSA verify (crypto-bigint 0.7, e = 65537), median (best) of 7 batches:");
     let cs = cases();
     for c in &cs {
         let (median, best) = time(c);
-        println!("  {:<11} {median:>8.1} µs ({best:.1} µs)", c.name);
+        println!(
+            "  {:<11} {median:>8.1} µs ({best:.1} µs)  = {:.2}× ES256, {:.2}× Ed25519",
+            c.name,
+            median / es,
+            median / ed
+        );
     }
     println!("OpenSSL, same run (`openssl speed -seconds 1 rsa2048 rsa3072 rsa4096`):");
     match Command::new("openssl")
