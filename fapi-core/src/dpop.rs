@@ -83,6 +83,7 @@ pub struct ProofScratch {
     signature: [u8; MAX_SIGNATURE_LEN],
     htu: [u8; crate::htu::MAX_URI_LEN],
     text: [u8; crate::htu::MAX_URI_LEN],
+    rsa: crate::rsa::RsaScratch,
 }
 
 impl Default for ProofScratch {
@@ -102,6 +103,7 @@ impl ProofScratch {
             signature: [0; MAX_SIGNATURE_LEN],
             htu: [0; crate::htu::MAX_URI_LEN],
             text: [0; crate::htu::MAX_URI_LEN],
+            rsa: crate::rsa::RsaScratch::new(),
         }
     }
 }
@@ -159,7 +161,7 @@ pub fn verify_proof(
     scratch: &mut ProofScratch,
     cx: &ProofContext<'_>,
     nonces: &NonceKeys,
-    provider: &mut dyn jws::SignatureVerifier,
+    provider: Option<&mut dyn jws::SignatureVerifier>,
 ) -> Result<VerifiedProof, Error> {
     verify_inner(proof, policy, scratch, cx, nonces, provider).map_err(ProofDefect::wrap)
 }
@@ -170,7 +172,7 @@ fn verify_inner(
     scratch: &mut ProofScratch,
     cx: &ProofContext<'_>,
     nonces: &NonceKeys,
-    provider: &mut dyn jws::SignatureVerifier,
+    provider: Option<&mut dyn jws::SignatureVerifier>,
 ) -> Result<VerifiedProof, Error> {
     let ProofScratch {
         keys,
@@ -180,6 +182,7 @@ fn verify_inner(
         signature,
         htu,
         text,
+        rsa,
     } = scratch;
     let c = jws::split(proof, MAX_PROOF_LEN)?;
     let h = jws::parse_header(
@@ -228,18 +231,13 @@ fn verify_inner(
     if !b64::is_canonical(c.payload_b64) {
         return Err(JwsError::PayloadEncoding.into());
     }
-    if provider.is_builtin() {
-        jws::verify_prepared(&prepared, h.alg(), c.signing_input, sig)?;
-    } else {
-        // The key decoded above (so it is valid); the provider checks the equation.
-        jws::verify_with(
-            provider,
-            &key,
-            jws::KeyRole::Proof,
-            h.alg(),
-            c.signing_input,
-            sig,
-        )?;
+    match provider {
+        Some(p) if !p.is_builtin() => {
+            // The key decoded above (so it is valid); the provider checks the equation.
+            jws::verify_with(p, &key, jws::KeyRole::Proof, h.alg(), c.signing_input, sig)?;
+        }
+        // fapi's own code, with the decoded-key cache and this scratch's RSA memory.
+        _ => jws::verify_prepared(&prepared, h.alg(), c.signing_input, sig, rsa)?,
     }
     let payload = b64::decode(c.payload_b64, claims).map_err(|e| match e {
         b64::B64Error::Encoding => JwsError::PayloadEncoding,

@@ -384,12 +384,22 @@ pub trait SignatureVerifier {
     }
 }
 
-/// fapi's own signature code (p256, ed25519-dalek `verify_strict`): the default, and the only
-/// path claimed allocation-free.
-#[derive(Copy, Clone, Debug, Default)]
-pub struct BuiltIn;
+/// fapi's own signature code (p256, ed25519-dalek `verify_strict`, [`crate::rsa`]): the
+/// default, and the only path claimed allocation-free. Its RSA working memory is the caller's
+/// (a field of the decode scratch or context), not the stack.
+#[derive(Debug)]
+pub struct BuiltIn<'s> {
+    rsa: &'s mut crate::rsa::RsaScratch,
+}
 
-impl SignatureVerifier for BuiltIn {
+impl<'s> BuiltIn<'s> {
+    /// The built-in code, with `rsa` as RSA working memory.
+    pub fn new(rsa: &'s mut crate::rsa::RsaScratch) -> Self {
+        Self { rsa }
+    }
+}
+
+impl SignatureVerifier for BuiltIn<'_> {
     fn verify(
         &mut self,
         key: &Jwk,
@@ -398,7 +408,10 @@ impl SignatureVerifier for BuiltIn {
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<bool, ProviderFailure> {
-        Ok(verify_signature(key, alg, signing_input, signature).is_ok())
+        let Ok(prepared) = PreparedKey::new(key) else {
+            return Ok(false);
+        };
+        Ok(verify_prepared(&prepared, alg, signing_input, signature, self.rsa).is_ok())
     }
 
     fn is_builtin(&self) -> bool {
@@ -460,10 +473,8 @@ pub fn verify_with(
     if !key.fits(alg) {
         return Err(crate::error::JwkError::AlgKeyMismatch.into());
     }
-    if provider.is_builtin() {
-        return verify_signature(key, alg, signing_input, signature);
-    }
-    if !signature_prechecks(alg, key, signature) {
+    // fapi's own code checks encodings itself; a host provider is never trusted with them.
+    if !provider.is_builtin() && !signature_prechecks(alg, key, signature) {
         return Err(JwsError::BadSignature.into());
     }
     match provider.verify(key, role, alg, signing_input, signature) {
@@ -529,7 +540,10 @@ pub fn verify_signature(
         return Err(crate::error::JwkError::AlgKeyMismatch.into());
     }
     let prepared = PreparedKey::new(key).map_err(|_| Error::Jws(JwsError::BadSignature))?;
-    verify_prepared(&prepared, alg, signing_input, signature)
+    // A convenience for one-off checks: its RSA working memory (1 KiB) is on the stack. The
+    // verification pipeline uses `BuiltIn` with the caller's scratch instead.
+    let mut rsa = crate::rsa::RsaScratch::new();
+    verify_prepared(&prepared, alg, signing_input, signature, &mut rsa)
 }
 
 /// Verifies with a key decoded by [`PreparedKey::new`] (the caller checked `alg` fits it).
@@ -541,6 +555,7 @@ pub fn verify_prepared(
     alg: Alg,
     signing_input: &[u8],
     signature: &[u8],
+    rsa: &mut crate::rsa::RsaScratch,
 ) -> Result<(), Error> {
     let bad = Error::Jws(JwsError::BadSignature);
     match (alg, key) {
@@ -557,12 +572,10 @@ pub fn verify_prepared(
         }
         (Alg::Rs256 | Alg::Ps256, PreparedKey::Rsa(k)) => {
             let digest: [u8; 32] = Sha256::digest(signing_input).into();
-            // 1 KiB of working memory; the exponentiation's own integers dominate the stack.
-            let mut scratch = crate::rsa::RsaScratch::new();
             let ok = if alg == Alg::Rs256 {
-                crate::rsa::verify_pkcs1v15_sha256(k, &digest, signature, &mut scratch)
+                crate::rsa::verify_pkcs1v15_sha256(k, &digest, signature, rsa)
             } else {
-                crate::rsa::verify_pss_sha256(k, &digest, signature, &mut scratch)
+                crate::rsa::verify_pss_sha256(k, &digest, signature, rsa)
             };
             if ok { Ok(()) } else { Err(bad) }
         }
@@ -614,7 +627,9 @@ pub struct VerifyParams<'p> {
     pub typ: Option<TypRule>,
 }
 
-/// Splits, checks the header, selects the key from `keys`, and verifies the signature.
+/// Splits, checks the header, selects the key from `keys`, and verifies the signature (a
+/// convenience: RSA working memory on the stack; the access-token pipeline passes the
+/// caller's through [`verify_or_hit`]).
 ///
 /// The payload is checked to be canonical base64url before the (costly) signature check, but
 /// parsed only after it.
@@ -629,7 +644,8 @@ pub fn verify<'a, 'h>(
     sig_buf: &mut [u8],
     payload_max: usize,
 ) -> Result<VerifiedJws<'a, 'h>, Error> {
-    let mut builtin = BuiltIn;
+    let mut rsa = crate::rsa::RsaScratch::new();
+    let mut builtin = BuiltIn::new(&mut rsa);
     let check = SignatureCheck {
         hit: None,
         provider: &mut builtin,

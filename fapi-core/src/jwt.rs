@@ -24,6 +24,7 @@ pub struct Scratch<const H: usize = 1024, const C: usize = 6144> {
     claims: [u8; C],
     claims_len: usize,
     signature: [u8; MAX_SIGNATURE_LEN],
+    rsa: crate::rsa::RsaScratch,
 }
 
 impl<const H: usize, const C: usize> Default for Scratch<H, C> {
@@ -40,6 +41,7 @@ impl<const H: usize, const C: usize> Scratch<H, C> {
             claims: [0; C],
             claims_len: 0,
             signature: [0; MAX_SIGNATURE_LEN],
+            rsa: crate::rsa::RsaScratch::new(),
         }
     }
 
@@ -413,7 +415,7 @@ pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     now: u64,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    let r = verify_inner(cfg, keys, scratch, token, now, None, &mut jws::BuiltIn);
+    let r = verify_inner(cfg, keys, scratch, token, now, None, None);
     crate::log::verdict(r.as_ref().map_or_else(|e| e.code(), |_| 0));
     r
 }
@@ -431,7 +433,7 @@ pub fn verify_access_token_with<'a, 's, const H: usize, const C: usize>(
     now: u64,
     provider: &mut dyn jws::SignatureVerifier,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    verify_inner(cfg, keys, scratch, token, now, None, provider)
+    verify_inner(cfg, keys, scratch, token, now, None, Some(provider))
 }
 
 /// As [`verify_access_token`], with a token-cache hit standing in for the signature check
@@ -447,7 +449,7 @@ pub fn verify_access_token_cached<'a, 's, const H: usize, const C: usize>(
     now: u64,
     hit: &crate::cache::CacheHit,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    verify_inner(cfg, keys, scratch, token, now, Some(hit), &mut jws::BuiltIn)
+    verify_inner(cfg, keys, scratch, token, now, Some(hit), None)
 }
 
 fn verify_inner<'a, 's, const H: usize, const C: usize>(
@@ -457,7 +459,7 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     now: u64,
     hit: Option<&crate::cache::CacheHit>,
-    provider: &mut dyn jws::SignatureVerifier,
+    provider: Option<&mut dyn jws::SignatureVerifier>,
 ) -> Result<AccessToken<'a, 's>, Error> {
     if cfg.header_limits.max_len > H || cfg.claims_limits.max_len > C {
         return Err(MisuseError::ScratchTooSmall.into());
@@ -467,7 +469,14 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
         claims,
         claims_len,
         signature,
+        rsa,
     } = scratch;
+    // The built-in code unless a provider was given; its RSA memory is this scratch's.
+    let mut builtin = jws::BuiltIn::new(rsa);
+    let provider: &mut dyn jws::SignatureVerifier = match provider {
+        Some(p) => p,
+        None => &mut builtin,
+    };
     *claims_len = 0;
     let header_buf = header
         .get_mut(..cfg.header_limits.max_len)

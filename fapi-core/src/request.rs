@@ -499,7 +499,7 @@ impl<'v> Verifier<'v> {
         ctx: &'c mut Context<K>,
         req: &Request<'_>,
     ) -> Decision<'c> {
-        self.decide_with(ctx, req, &mut jws::BuiltIn)
+        self.decide_inner(ctx, req, None)
     }
 
     /// Decides one request, with signature equations checked by `provider` (an HSM or a host
@@ -509,6 +509,15 @@ impl<'v> Verifier<'v> {
         ctx: &'c mut Context<K>,
         req: &Request<'_>,
         provider: &mut dyn jws::SignatureVerifier,
+    ) -> Decision<'c> {
+        self.decide_inner(ctx, req, Some(provider))
+    }
+
+    fn decide_inner<'c, const K: usize>(
+        &self,
+        ctx: &'c mut Context<K>,
+        req: &Request<'_>,
+        provider: Option<&mut dyn jws::SignatureVerifier>,
     ) -> Decision<'c> {
         ctx.pending = None;
         ctx.outcome = Outcome::None;
@@ -663,7 +672,7 @@ impl<'v> Verifier<'v> {
         w: Work<'c, K>,
         req: &Request<'_>,
         seen: &mut Seen,
-        provider: &mut dyn jws::SignatureVerifier,
+        mut provider: Option<&mut dyn jws::SignatureVerifier>,
     ) -> Result<Verdict<'c>, Error> {
         let policy = self.policy;
         if req.method.is_empty() || !req.method.iter().all(|&b| is_tchar(b)) {
@@ -726,14 +735,24 @@ impl<'v> Verifier<'v> {
                         req.now,
                         &h,
                     )?,
-                    None => jwt::verify_access_token_with(
-                        &policy.token,
-                        w.keys.keys(),
-                        w.token,
-                        token,
-                        req.now,
-                        provider,
-                    )?,
+                    None => match provider.as_deref_mut() {
+                        // The built-in code, with the token scratch's RSA memory.
+                        None => jwt::verify_access_token(
+                            &policy.token,
+                            w.keys.keys(),
+                            w.token,
+                            token,
+                            req.now,
+                        )?,
+                        Some(p) => jwt::verify_access_token_with(
+                            &policy.token,
+                            w.keys.keys(),
+                            w.token,
+                            token,
+                            req.now,
+                            p,
+                        )?,
+                    },
                 };
                 let cache_hit = at.jws().cache_hit();
                 if !cache_hit {
@@ -858,7 +877,7 @@ impl<'v> Verifier<'v> {
         ctx: &mut Context<K>,
         check: &ProofCheck<'_>,
     ) -> Result<VerifiedProof, Error> {
-        self.check_proof_with(ctx, check, &mut jws::BuiltIn)
+        self.check_proof_inner(ctx, check, None)
     }
 
     /// As [`Verifier::check_proof`], with `provider` checking the signature.
@@ -870,6 +889,15 @@ impl<'v> Verifier<'v> {
         ctx: &mut Context<K>,
         check: &ProofCheck<'_>,
         provider: &mut dyn jws::SignatureVerifier,
+    ) -> Result<VerifiedProof, Error> {
+        self.check_proof_inner(ctx, check, Some(provider))
+    }
+
+    fn check_proof_inner<const K: usize>(
+        &self,
+        ctx: &mut Context<K>,
+        check: &ProofCheck<'_>,
+        provider: Option<&mut dyn jws::SignatureVerifier>,
     ) -> Result<VerifiedProof, Error> {
         let policy = self.policy;
         let b = policy

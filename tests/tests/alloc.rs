@@ -155,3 +155,53 @@ fn whole_decision_allocates_nothing() {
     let (_, n) = count(|| matches!(v.decide(&mut ctx, &request(&[], &[])), Decision::Deny(_)));
     assert_eq!(n, 0, "denial allocated");
 }
+
+#[test]
+fn rsa_decision_allocates_nothing() {
+    use fapi_core::jws::{Alg, AlgSet};
+    use fapi_core::request::{Context, Decision, ReplayStore, Verifier};
+    use fapi_tests::{AUD, BASE, ISS, dpop_token, leak, proof, request};
+    let issuer = Signer::Rsa { pss: true };
+    let holder = Signer::Rsa { pss: true };
+    let bases: &'static [fapi_core::htu::PublicBase] =
+        leak([fapi_core::htu::PublicBase::parse(BASE).unwrap()]);
+    let algs = AlgSet::of(&[Alg::Ps256, Alg::Rs256, Alg::Es256]);
+    let cfg = fapi_core::config::Config::builder(ISS, AUD, algs)
+        .build()
+        .unwrap();
+    let policy = leak(
+        fapi_core::policy::Policy::builder(cfg, bases)
+            .proof_algs(AlgSet::of(&[Alg::Ps256]))
+            .build()
+            .unwrap(),
+    );
+    let keys = leak(fapi_core::keystore::KeyStore::<4>::new());
+    keys.view()
+        .load(jwks(&[issuer.jwk_with_kid("rsa")]).as_bytes(), &JWKS_LIMITS)
+        .unwrap();
+    let replay = leak(fapi_core::replay::ReplayTable::<64>::new([1; 32]));
+    let v = Verifier::new(
+        policy,
+        keys.view(),
+        ReplayStore::Table(replay.view()),
+        fapi_core::cache::CacheView::disabled(),
+        leak(fapi_core::nonce::NonceKeys::new()),
+    );
+    let mut ctx: Box<Context> = Box::default();
+    let token = dpop_token(&issuer, "rsa", &holder);
+    let auth = format!("DPoP {token}");
+    let p = proof(
+        &holder,
+        "GET",
+        "https://rs.example.com/accounts",
+        fapi_tests::NOW,
+        "r1",
+        Some(&token),
+        None,
+    );
+    let (a, d) = ([auth.as_bytes()], [p.as_bytes()]);
+    let r = request(&a, &d);
+    let (allowed, n) = count(|| matches!(v.decide(&mut ctx, &r), Decision::Allow(_)));
+    assert!(allowed, "PS256 token with a PS256 RSA proof is allowed");
+    assert_eq!(n, 0, "an RSA decision allocated");
+}
