@@ -26,6 +26,8 @@ stage "build libfapi.a + libfapi.so (host release)" make lib
 stage "C headers: C99/C++17 alone, cdef, version, exported symbols" scripts/check-header.sh
 stage "build libfapi.a for thumbv7em-none-eabihf (panic handler)" make thumbv7em
 stage "install, pkg-config, link the C example (shared, static)" tests/pkgconfig/run.sh
+stage "RSA verify on an emulated Cortex-M4 (QEMU mps2-an386): verdicts and peak stack budgets" \
+  scripts/firmware-rsa-stack.sh
 stage "tests" cargo test --workspace
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh

@@ -1,0 +1,216 @@
+//! Minimal Cortex-M4 harness for QEMU `mps2-an386`: peak stack (and instruction count) of one
+//! RS256 / PS256 verification with 2048- and 4096-bit keys, through `fapi_core::rsa`.
+//!
+//! For each case the stack below the current stack pointer is painted with a pattern, the
+//! verification runs, and the deepest overwritten word gives its peak stack use. Every case is
+//! run with its valid Wycheproof signature (must verify) and with that signature tampered (must
+//! not). Exits through semihosting with status 0 only if every verdict is right and every peak
+//! is within its budget ([`STACK_BUDGET_2048`], [`STACK_BUDGET_4096`]). See README.md.
+#![no_std]
+#![no_main]
+
+mod vectors;
+
+use core::arch::asm;
+use core::panic::PanicInfo;
+
+use cortex_m::peripheral::{SYST, syst::SystClkSource};
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+use fapi_core::rsa::{self, PublicKey, RsaScratch};
+use vectors::*;
+
+/// Peak stack allowed for one verification with a 2048-bit key (the CI gate): the measured
+/// 9,672 B rounded up to the next KiB.
+const STACK_BUDGET_2048: usize = 10 * 1024;
+/// Same for a 4096-bit key: the measured 18,768 B rounded up to the next KiB. The goal
+/// was 16 KiB; README.md explains where the 18.3 KiB goes.
+const STACK_BUDGET_4096: usize = 19 * 1024;
+/// Bytes painted below the stack pointer before each verification (well above the budget, so
+/// an overrun is still measured; RAM is 4 MiB).
+const WINDOW: usize = 64 * 1024;
+const PAINT: u32 = 0xC0DE_F00D;
+/// SysTick counts the 25 MHz core clock; with `-icount shift=0` that is 40 instructions a tick.
+const INSTR_PER_TICK: u32 = 40;
+const SYST_MASK: u32 = 0x00FF_FFFF;
+
+unsafe extern "C" {
+    /// End of `.bss` (cortex-m-rt's link.x): nothing static lives above it.
+    static __ebss: u32;
+}
+
+#[derive(Clone, Copy)]
+enum Alg {
+    Rs256,
+    Ps256,
+}
+
+struct Case {
+    name: &'static str,
+    alg: Alg,
+    n: &'static [u8],
+    e: &'static [u8],
+    digest: &'static [u8; 32],
+    sig: &'static [u8],
+    budget: usize,
+}
+
+const CASES: [Case; 4] = [
+    Case {
+        name: "RS256-2048",
+        alg: Alg::Rs256,
+        n: &RS256_2048_N,
+        e: &RS256_2048_E,
+        digest: &RS256_2048_DIGEST,
+        sig: &RS256_2048_SIG,
+        budget: STACK_BUDGET_2048,
+    },
+    Case {
+        name: "PS256-2048",
+        alg: Alg::Ps256,
+        n: &PS256_2048_N,
+        e: &PS256_2048_E,
+        digest: &PS256_2048_DIGEST,
+        sig: &PS256_2048_SIG,
+        budget: STACK_BUDGET_2048,
+    },
+    Case {
+        name: "RS256-4096",
+        alg: Alg::Rs256,
+        n: &RS256_4096_N,
+        e: &RS256_4096_E,
+        digest: &RS256_4096_DIGEST,
+        sig: &RS256_4096_SIG,
+        budget: STACK_BUDGET_4096,
+    },
+    Case {
+        name: "PS256-4096",
+        alg: Alg::Ps256,
+        n: &PS256_4096_N,
+        e: &PS256_4096_E,
+        digest: &PS256_4096_DIGEST,
+        sig: &PS256_4096_SIG,
+        budget: STACK_BUDGET_4096,
+    },
+];
+
+fn sp() -> usize {
+    let sp: usize;
+    // SAFETY: reads the stack pointer register; no memory access.
+    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
+}
+
+/// Runs `f` on freshly painted stack; returns its result, its peak stack use in bytes (frames of
+/// `f` and everything it calls, measured from this function's stack pointer), and the number of
+/// instructions it executed.
+#[inline(never)]
+fn measure(syst: &mut SYST, f: &mut dyn FnMut() -> bool) -> (bool, usize, u32) {
+    let top = sp() & !3;
+    let bottom = top - WINDOW;
+    // SAFETY (both loops): [bottom, top) lies below this frame's stack pointer, so it holds no
+    // live data (AAPCS has no red zone and no interrupt is enabled), and above `__ebss`
+    // (checked), so no static either. It is plain RAM of the mps2-an386 SSRAM2/3 bank.
+    assert!(bottom >= &raw const __ebss as usize);
+    let mut p = bottom;
+    while p < top {
+        unsafe { (p as *mut u32).write_volatile(PAINT) };
+        p += 4;
+    }
+    syst.clear_current();
+    let start = SYST::get_current();
+    let ok = f();
+    let end = SYST::get_current();
+    let mut p = bottom;
+    while p < top && unsafe { (p as *const u32).read_volatile() } == PAINT {
+        p += 4;
+    }
+    let ticks = start.wrapping_sub(end) & SYST_MASK;
+    (ok, top - p, ticks * INSTR_PER_TICK)
+}
+
+fn verify(
+    alg: Alg,
+    key: &PublicKey,
+    digest: &[u8; 32],
+    sig: &[u8],
+    scratch: &mut RsaScratch,
+) -> bool {
+    match alg {
+        Alg::Rs256 => rsa::verify_pkcs1v15_sha256(key, digest, sig, scratch),
+        Alg::Ps256 => rsa::verify_pss_sha256(key, digest, sig, scratch),
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    let mut cp = cortex_m::Peripherals::take().unwrap_or_else(|| fail("peripherals"));
+    cp.SYST.set_clock_source(SystClkSource::Core);
+    cp.SYST.set_reload(SYST_MASK);
+    cp.SYST.enable_counter();
+
+    // The caller-owned scratch (1 KiB) and the key live in main's frame, outside the measurement.
+    let mut scratch = RsaScratch::new();
+    let mut all_ok = true;
+    let mut worst = 0;
+    hprintln!("fapi-core RSA verify on Cortex-M4 (QEMU mps2-an386), opt-level \"s\"");
+    for case in &CASES {
+        let Ok(key) = PublicKey::from_be(case.n, case.e) else {
+            fail(case.name);
+        };
+        let mut tampered = [0u8; rsa::MAX_MODULUS_LEN];
+        let tampered = &mut tampered[..case.sig.len()];
+        tampered.copy_from_slice(case.sig);
+        if let Some(last) = tampered.last_mut() {
+            *last ^= 0x01;
+        }
+        for (label, sig, want) in [("valid", case.sig, true), ("tampered", &*tampered, false)] {
+            let (got, stack, instr) = measure(&mut cp.SYST, &mut || {
+                verify(case.alg, &key, case.digest, sig, &mut scratch)
+            });
+            let right = got == want && stack <= case.budget;
+            all_ok &= right;
+            worst = worst.max(stack);
+            hprintln!(
+                "{:<10} {:<8} verdict={:<5} stack={:>5} B (budget {}) instructions={:>8} {}",
+                case.name,
+                label,
+                got,
+                stack,
+                case.budget,
+                instr,
+                if right { "ok" } else { "FAIL" }
+            );
+        }
+    }
+    hprintln!(
+        "peak stack {} B: {}",
+        worst,
+        if all_ok { "PASS" } else { "FAIL" }
+    );
+    debug::exit(if all_ok {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+fn fail(what: &str) -> ! {
+    hprintln!("setup failed: {}", what);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    hprintln!("panic: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
