@@ -675,7 +675,7 @@
 #define FAPI_MAX_SCOPES 16
 
 // Layout version of the verifier region; bumped on any change of [`Header`] or the parts.
-#define FAPI_VERIFIER_LAYOUT 2
+#define FAPI_VERIFIER_LAYOUT 3
 
 // Alignment the verifier and context memory must have.
 #define FAPI_REGION_ALIGN 8

@@ -218,7 +218,7 @@ static const uint32_t FAPI_REPLAY_KEY_LEN = 43;
 static const uint32_t FAPI_MAX_CLAIM_LEN = 6144;
 static const uint32_t FAPI_MAX_FIELDS = 8;
 static const uint32_t FAPI_MAX_SCOPES = 16;
-static const uint32_t FAPI_VERIFIER_LAYOUT = 2;
+static const uint32_t FAPI_VERIFIER_LAYOUT = 3;
 static const uint32_t FAPI_REGION_ALIGN = 8;
 /*
  * fapi — FAPI enforcement for C gateways and firmware.

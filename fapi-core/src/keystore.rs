@@ -42,15 +42,22 @@ pub struct KeyStoreHeader {
     generation: AtomicU32,
     writer: AtomicU32,
     len: [AtomicU32; 2],
+    salt: AtomicU32,
 }
 
 impl KeyStoreHeader {
+    /// Sets the store's salt (see [`KeyStoreView::set_salt`]).
+    pub fn set_salt(&self, salt: u32) {
+        self.salt.store(salt, Ordering::Release);
+    }
+
     /// A fresh header (no keys, generation 0).
     pub const fn new() -> Self {
         Self {
             generation: AtomicU32::new(0),
             writer: AtomicU32::new(0),
             len: [const { AtomicU32::new(0) }; 2],
+            salt: AtomicU32::new(0),
         }
     }
 }
@@ -86,6 +93,17 @@ impl<const N: usize> KeyStore<N> {
             bufs: [&self.a, &self.b],
         }
     }
+}
+
+/// Names one version of one shared key set: which store (its address in this process and a
+/// per-store salt, so memory reused by another store is not mistaken for it) and which
+/// generation. A context's key copy is valid only for the exact tag it was copied under —
+/// never for another verifier that happens to be at the same generation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct KeySetTag {
+    store: usize,
+    salt: u32,
+    generation: u32,
 }
 
 /// A borrowed shared key set (from a `static` or a caller region sized at run time).
@@ -124,6 +142,25 @@ impl<'s> KeyStoreView<'s> {
     /// The current generation (even when stable). Changes on every successful load.
     pub fn generation(&self) -> u32 {
         self.header.generation.load(Ordering::Acquire)
+    }
+
+    /// Sets the store's salt (e.g. from the host's random bytes when a region is initialised),
+    /// which tells this store apart from another later placed in the same memory.
+    pub fn set_salt(&self, salt: u32) {
+        self.header.set_salt(salt);
+    }
+
+    fn tag(&self, generation: u32) -> KeySetTag {
+        KeySetTag {
+            store: core::ptr::from_ref(self.header) as usize,
+            salt: self.header.salt.load(Ordering::Acquire),
+            generation,
+        }
+    }
+
+    /// The tag of the current stable version of this store.
+    pub fn current_tag(&self) -> KeySetTag {
+        self.tag(self.generation() & !1)
     }
 
     /// Replaces the key set with the keys of `json`. On any error nothing changes.
@@ -187,8 +224,8 @@ impl<'s> KeyStoreView<'s> {
         }
     }
 
-    /// Copies the active set into `local` unless `local_gen` is already current. Returns the
-    /// generation copied (or kept).
+    /// Copies the active set into `local` unless `local_tag` already names this store's
+    /// current version. Returns the tag copied (or kept).
     ///
     /// # Errors
     /// [`CapacityError::SharedStateBusy`] if writers kept changing the set for the whole bounded
@@ -196,13 +233,14 @@ impl<'s> KeyStoreView<'s> {
     pub fn refresh<const N: usize>(
         &self,
         local: &mut KeySet<N>,
-        local_gen: &mut Option<u32>,
-    ) -> Result<u32, Error> {
+        local_tag: &mut Option<KeySetTag>,
+    ) -> Result<KeySetTag, Error> {
         for _ in 0..SPIN {
             let g1 = self.header.generation.load(Ordering::Acquire);
             let stable = g1 & !1;
-            if *local_gen == Some(stable) {
-                return Ok(stable);
+            let tag = self.tag(stable);
+            if *local_tag == Some(tag) {
+                return Ok(tag);
             }
             let idx = ((g1 >> 1) & 1) as usize;
             let buf = *self.bufs.get(idx).ok_or(MisuseError::StorageSize)?;
@@ -226,12 +264,12 @@ impl<'s> KeyStoreView<'s> {
             fence(Ordering::Acquire);
             let g2 = self.header.generation.load(Ordering::Relaxed);
             if ok && g2.wrapping_sub(stable) <= 2 {
-                *local_gen = Some(stable);
-                return Ok(stable);
+                *local_tag = Some(tag);
+                return Ok(tag);
             }
             core::hint::spin_loop();
         }
-        *local_gen = None;
+        *local_tag = None;
         Err(CapacityError::SharedStateBusy.into())
     }
 }

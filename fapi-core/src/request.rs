@@ -137,7 +137,7 @@ pub const MAX_CHALLENGE_LEN: usize = 1024;
 #[derive(Clone, Debug)]
 pub struct Context<const KEYS: usize = 8> {
     keys: KeySet<KEYS>,
-    keys_gen: Option<u32>,
+    keys_gen: Option<crate::keystore::KeySetTag>,
     token: Scratch,
     proof: ProofScratch,
     expected_htu: [u8; MAX_URI_LEN],
@@ -240,7 +240,7 @@ impl<const KEYS: usize> Context<KEYS> {
 
     /// The generation of the key-set copy this context holds (`None` before the first
     /// request): a provider keeps imported issuer keys while it is unchanged.
-    pub fn key_generation(&self) -> Option<u32> {
+    pub fn key_generation(&self) -> Option<crate::keystore::KeySetTag> {
         self.keys_gen
     }
 
@@ -471,8 +471,8 @@ impl<'v> Verifier<'v> {
     }
 
     /// The shared key set's generation (changes with every successful JWKS load).
-    pub fn key_generation(&self) -> u32 {
-        self.keys.generation()
+    pub fn key_generation(&self) -> crate::keystore::KeySetTag {
+        self.keys.current_tag()
     }
 
     /// The policy.
@@ -977,7 +977,7 @@ enum Verdict<'c> {
 /// The parts of a context the checks write to.
 struct Work<'w, const K: usize> {
     keys: &'w mut KeySet<K>,
-    keys_gen: &'w mut Option<u32>,
+    keys_gen: &'w mut Option<crate::keystore::KeySetTag>,
     token: &'w mut Scratch,
     proof: &'w mut ProofScratch,
     expected_htu: &'w mut [u8; MAX_URI_LEN],

@@ -71,7 +71,7 @@ const SLOTS: usize = FAPI_MAX_KEYS as usize;
 /// Imported issuer keys of one context.
 pub(crate) struct Handles {
     pub(crate) provider: Option<fapi_crypto_provider>,
-    generation: Option<u32>,
+    generation: Option<fapi_core::keystore::KeySetTag>,
     keys: [Option<([u8; 32], u64)>; SLOTS],
 }
 
@@ -99,7 +99,7 @@ impl Handles {
     }
 
     /// Releases everything if the key set changed since the handles were imported.
-    pub(crate) fn sync_generation(&mut self, generation: u32) {
+    pub(crate) fn sync_generation(&mut self, generation: fapi_core::keystore::KeySetTag) {
         if self.generation != Some(generation) {
             self.release_all();
             self.generation = Some(generation);

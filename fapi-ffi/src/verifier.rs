@@ -27,7 +27,7 @@ use fapi_core::request::{ReplayStore, Verifier};
 
 const MAGIC: u32 = 0x4641_5049; // "FAPI"
 /// Layout version of the verifier region; bumped on any change of [`Header`] or the parts.
-pub const FAPI_VERIFIER_LAYOUT: u32 = 2;
+pub const FAPI_VERIFIER_LAYOUT: u32 = 3;
 /// Alignment the verifier and context memory must have.
 pub const FAPI_REGION_ALIGN: u32 = 8;
 
@@ -487,6 +487,18 @@ fn unsafe_init(mem: *mut u8, l: &Layout, c: &fapi_config) -> Result<(), u32> {
         core::ptr::write_bytes(mem, 0, l.size);
         core::ptr::write(mem.cast::<Header>(), header);
     }
+    // The key store's salt comes from the host's random bytes, so a context never mistakes a
+    // verifier later placed in the same memory for this one.
+    let salt = u32::from_le_bytes([
+        c.replay_secret[0],
+        c.replay_secret[1],
+        c.replay_secret[2],
+        c.replay_secret[3],
+    ]) ^ 0x9E37_79B9;
+    // SAFETY: `l.keys_header` lies inside the region just initialised (zeroes are a valid
+    // KeyStoreHeader), is 8-aligned, and no other thread can see the region yet.
+    let kh = unsafe { &*mem.add(l.keys_header).cast::<KeyStoreHeader>() };
+    kh.set_salt(salt);
     Ok(())
 }
 

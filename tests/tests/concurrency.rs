@@ -169,3 +169,40 @@ fn jwks_swap_under_load_never_mixes_sets() {
     });
     assert!(checks.load(Ordering::Relaxed) > 100, "readers barely ran");
 }
+
+/// One context used with two verifiers at the same key-set generation: each verifier's own
+/// keys decide (the context's key copy is tagged with the store, not only the generation).
+#[test]
+fn one_context_two_verifiers_never_mix_key_sets() {
+    let a_key = Signer::es256(31);
+    let b_key = Signer::es256(32);
+    let fa = Fixture::new(&[(&a_key, "a")], |b| b);
+    let fb = Fixture::new(&[(&b_key, "b")], |b| b);
+    let mut ctx: Box<Context> = Box::default();
+    let ta = format!("Bearer {}", good_token(&a_key, "a"));
+    let tb = format!("Bearer {}", good_token(&b_key, "b"));
+    let (ra, rb) = ([ta.as_bytes()], [tb.as_bytes()]);
+    let verdict = |f: &Fixture, ctx: &mut Context, auth: &[&[u8]]| match f
+        .verifier()
+        .decide(ctx, &request(auth, &[]))
+    {
+        Decision::Allow(_) => Ok(()),
+        Decision::Deny(d) => Err(d.error()),
+        Decision::NeedsReplayCheck(_) => panic!("table mode"),
+    };
+    let unknown = Err(fapi_core::Error::Jwk(
+        fapi_core::error::JwkError::UnknownKid,
+    ));
+    assert_eq!(verdict(&fa, &mut ctx, &ra), Ok(()));
+    assert_eq!(
+        verdict(&fb, &mut ctx, &ra),
+        unknown,
+        "A's token must not pass B"
+    );
+    assert_eq!(verdict(&fb, &mut ctx, &rb), Ok(()));
+    assert_eq!(
+        verdict(&fa, &mut ctx, &rb),
+        unknown,
+        "B's token must not pass A"
+    );
+}
