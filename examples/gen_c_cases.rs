@@ -37,8 +37,10 @@ use fapi_tests::certs::{
 };
 use fapi_tests::dpop::{ALGS, LEEWAY, MAX_AGE, NONCE_SECRET, Proof, SLOT, URL, nonce_at, pf};
 use fapi_tests::req::{Req, ReqFields};
+use fapi_tests::rsa_sign::RFC7515_A2_N;
 use fapi_tests::{
-    AUD, BASE, ISS, NOW, Signer, b64u, good_claims, hex, jkt, jwks, sha256_b64u, sign_raw,
+    AUD, BASE, ISS, NOW, Signer, b64u, b64u_decode, good_claims, hex, jkt, jwks, sha256_b64u,
+    sign_raw,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -89,26 +91,45 @@ const V_DPOP_REQUIRED: usize = 3;
 const V_FAPI2: usize = 4;
 const V_MTLS_OFF: usize = 5;
 const V_PROOF_ES256: usize = 6;
+/// PS256 and RS256 tokens, ES256 and PS256 proofs, the JWKS with the RSA key.
+const V_RSA: usize = 7;
+/// PS256 tokens but not RS256, ES256 proofs only, the JWKS with the RSA key.
+const V_RSA_NO_RS256: usize = 8;
+/// The FAPI 2.0 profile with PS256 tokens and proofs, the JWKS with the RSA key.
+const V_RSA_FAPI2: usize = 9;
 
 struct VerifierCfg {
     name: &'static str,
+    /// A C expression of `FAPI_ALG_*` bits.
+    token_algs: &'static str,
     dpop_mode: &'static str,
     mtls_mode: &'static str,
     nonce_required: u32,
     fapi2_profile: u32,
     proof_algs: &'static str,
     set_nonce_secret: bool,
+    /// The C name of the JWKS blob the verifier loads, and how many keys it holds.
+    jwks: &'static str,
+    jwks_keys: u32,
 }
 
 fn verifiers() -> Vec<VerifierCfg> {
     let d = |name| VerifierCfg {
         name,
+        token_algs: "GEN_TOKEN_ALGS",
         dpop_mode: "FAPI_MODE_OPTIONAL",
         mtls_mode: "FAPI_MODE_OPTIONAL",
         nonce_required: 0,
         fapi2_profile: 0,
         proof_algs: "0",
         set_nonce_secret: false,
+        jwks: "GEN_JWKS",
+        jwks_keys: 2,
+    };
+    let rsa = |name| VerifierCfg {
+        jwks: "GEN_JWKS_RSA",
+        jwks_keys: 3,
+        ..d(name)
     };
     vec![
         d("default"),
@@ -136,6 +157,22 @@ fn verifiers() -> Vec<VerifierCfg> {
         VerifierCfg {
             proof_algs: "FAPI_ALG_ES256",
             ..d("proof algs ES256 only")
+        },
+        VerifierCfg {
+            token_algs: "(GEN_TOKEN_ALGS | FAPI_ALG_PS256 | FAPI_ALG_RS256)",
+            proof_algs: "(FAPI_ALG_ES256 | FAPI_ALG_PS256)",
+            ..rsa("RSA: PS256 and RS256 tokens, ES256 and PS256 proofs")
+        },
+        VerifierCfg {
+            token_algs: "(GEN_TOKEN_ALGS | FAPI_ALG_PS256)",
+            proof_algs: "FAPI_ALG_ES256",
+            ..rsa("RSA: PS256 tokens (no RS256), ES256 proofs only")
+        },
+        VerifierCfg {
+            token_algs: "(GEN_TOKEN_ALGS | FAPI_ALG_PS256)",
+            proof_algs: "(FAPI_ALG_ES256 | FAPI_ALG_PS256)",
+            fapi2_profile: 1,
+            ..rsa("RSA: FAPI 2.0 profile, PS256 tokens and proofs")
         },
     ]
 }
@@ -1747,6 +1784,449 @@ fn policy_cases(g: &mut Gen) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// RSA (RS256 / PS256) with the RFC 7515 A.2 key under kid `rsa1` (tests/tests/rsa_jws.rs).
+
+/// The kid of the RSA key in `GEN_JWKS_RSA`.
+const RSA_KID: &str = "rsa1";
+
+/// The A.2 key signing PS256.
+fn rsa_ps() -> Signer {
+    Signer::Rsa { pss: true }
+}
+/// The A.2 key signing RS256.
+fn rsa_rs() -> Signer {
+    Signer::Rsa { pss: false }
+}
+/// A token signed by `s` under `rsa1` with the `alg` of `s`.
+fn rsa_token(s: &Signer, claims: &str) -> String {
+    sign_raw(s, &hdr(s.alg(), RSA_KID), claims)
+}
+/// A token signed by `s` under `rsa1`, bound to `h` by `cnf.jkt`.
+fn rsa_bound(s: &Signer, h: &Signer) -> String {
+    rsa_token(s, &claims_with_cnf(json!({ "jkt": jkt(h) })).to_string())
+}
+/// The A.2 modulus (256 octets, big-endian).
+fn rsa_n() -> Vec<u8> {
+    b64u_decode(RFC7515_A2_N)
+}
+/// An RSA JWK (kid `kid`) with the exact octets `n` and `e`.
+fn rsa_jwk(kid: &str, n: &[u8], e: &[u8]) -> Value {
+    json!({"kty": "RSA", "kid": kid, "n": b64u(n), "e": b64u(e)})
+}
+/// `n` with its lowest bit cleared (an even modulus).
+fn even(mut n: Vec<u8>) -> Vec<u8> {
+    if let Some(b) = n.last_mut() {
+        *b &= 0xFE;
+    }
+    n
+}
+/// A modulus-shaped odd octet string of `bits` bits (not a product of primes: only the load
+/// checks see it).
+fn odd_modulus(bits: usize) -> Vec<u8> {
+    let mut n = vec![0xC5u8; bits.div_ceil(8)];
+    let top_bits = bits % 8;
+    if top_bits != 0 {
+        n[0] = 0xFF >> (8 - top_bits);
+    }
+    n
+}
+
+fn rsa_cases(g: &mut Gen) {
+    let ps = rsa_ps();
+    let rs = rsa_rs();
+    let h = holder();
+    let claims = claims_text();
+    let n = |s: &str| format!("rsa: {s}");
+    let ps_bearer = rsa_token(&ps, &claims);
+    let rs_bearer = rsa_token(&rs, &claims);
+    let rsa_algs = r#"algs="ES256 PS256""#;
+
+    // Tokens through the decision, with an ES256 proof.
+    let t_ps = rsa_bound(&ps, &h);
+    let jti = g.jti();
+    let p = pf(&h, URL, Some(&t_ps), &jti).sign();
+    g.push(
+        Case::new(
+            &n("PS256 token + ES256 DPoP proof"),
+            ok_dpop().cache_hit(false),
+        )
+        .dpop_req(&t_ps, &p)
+        .on(V_RSA),
+    );
+    let jti = g.jti();
+    let p = pf(&h, URL, Some(&t_ps), &jti).sign();
+    g.push(
+        Case::new(
+            &n("PS256 token again with a new proof (token cache hit)"),
+            ok_dpop().cache_hit(true),
+        )
+        .dpop_req(&t_ps, &p)
+        .on(V_RSA),
+    );
+    let t_rs = rsa_bound(&rs, &h);
+    let jti = g.jti();
+    let p = pf(&h, URL, Some(&t_rs), &jti).sign();
+    g.push(
+        Case::new(&n("RS256 token + ES256 DPoP proof"), ok_dpop())
+            .dpop_req(&t_rs, &p)
+            .on(V_RSA),
+    );
+    g.push(
+        Case::new(&n("RS256 bearer token"), allow_none())
+            .bearer(&rs_bearer)
+            .on(V_RSA),
+    );
+    g.push(
+        Case::new(&n("PS256 bearer token"), allow_none())
+            .bearer(&ps_bearer)
+            .on(V_RSA),
+    );
+
+    // Signatures: the padding is bound to the header's alg; lengths are exact.
+    let token_rows: Vec<(&str, &'static str, String)> = vec![
+        (
+            "PS256 signature under an RS256 header",
+            "FAPI_ERR_JWS_BAD_SIGNATURE",
+            sign_raw(&ps, &hdr("RS256", RSA_KID), &claims),
+        ),
+        (
+            "RS256 signature under a PS256 header",
+            "FAPI_ERR_JWS_BAD_SIGNATURE",
+            sign_raw(&rs, &hdr("PS256", RSA_KID), &claims),
+        ),
+        (
+            "PS256 signature one byte short (255 bytes)",
+            "FAPI_ERR_JWS_SIGNATURE_LENGTH",
+            with_sig(&ps_bearer, &sig_of(&ps_bearer)[..255]),
+        ),
+        (
+            "RS256 signature one byte short (255 bytes)",
+            "FAPI_ERR_JWS_SIGNATURE_LENGTH",
+            with_sig(&rs_bearer, &sig_of(&rs_bearer)[..255]),
+        ),
+        (
+            "PS256 signature one byte long (257 bytes)",
+            "FAPI_ERR_JWS_SIGNATURE_LENGTH",
+            with_sig(&ps_bearer, &[&sig_of(&ps_bearer)[..], &[0u8]].concat()),
+        ),
+        (
+            "PS256 signature bit flip",
+            "FAPI_ERR_JWS_BAD_SIGNATURE",
+            flip(&ps_bearer, 100, 0x04),
+        ),
+        (
+            "RS256 signature bit flip",
+            "FAPI_ERR_JWS_BAD_SIGNATURE",
+            flip(&rs_bearer, 200, 0x01),
+        ),
+        (
+            "RS256 signature s = n (out of range)",
+            "FAPI_ERR_JWS_BAD_SIGNATURE",
+            with_sig(&rs_bearer, &rsa_n()),
+        ),
+        (
+            "PS256 signature s = 0",
+            "FAPI_ERR_JWS_BAD_SIGNATURE",
+            with_sig(&ps_bearer, &[0u8; 256]),
+        ),
+        (
+            "PS256 payload bit flip: sub alice -> alicd",
+            "FAPI_ERR_JWS_BAD_SIGNATURE",
+            with_payload_unsigned(&ps_bearer, claims.replace("alice", "alicd").as_bytes()),
+        ),
+        (
+            "PS256 header with the kid of the EC key",
+            "FAPI_ERR_JWK_ALG_KEY_MISMATCH",
+            sign_raw(&ps, &hdr("PS256", "ec1"), &claims),
+        ),
+        (
+            "ES256 header with the kid of the RSA key",
+            "FAPI_ERR_JWK_ALG_KEY_MISMATCH",
+            sign_raw(&es(), &hdr("ES256", RSA_KID), &claims),
+        ),
+    ];
+    for (name, code, token) in token_rows {
+        g.push(Case::new(&n(name), deny(code)).bearer(&token).on(V_RSA));
+    }
+
+    // A DPoP proof signed with the RSA key (jwk kty RSA, PS256), then replayed.
+    let rh = rsa_ps();
+    let t_rh = rsa_bound(&ps, &rh);
+    let rsa_proof = pf(&rh, URL, Some(&t_rh), "rsa-proof-1").sign();
+    g.push(
+        Case::new(&n("RSA DPoP proof (jwk kty RSA, PS256)"), allow_dpop(&rh))
+            .dpop_req(&t_rh, &rsa_proof)
+            .on(V_RSA),
+    );
+    g.push(
+        Case::new(
+            &n("RSA DPoP proof replayed"),
+            deny("FAPI_ERR_DPOP_REPLAYED").challenge(&format!(
+                "DPoP error=\"invalid_dpop_proof\", error_description=\"dpop_replayed\", {rsa_algs}, Bearer"
+            )),
+        )
+        .dpop_req(&t_rh, &rsa_proof)
+        .on(V_RSA),
+    );
+    let proof_rows: Vec<(&str, &'static str, String)> = vec![
+        (
+            "RSA DPoP proof signature bit flip",
+            "FAPI_ERR_PROOF_JWS_BAD_SIGNATURE",
+            flip(&pf(&rh, URL, Some(&t_rh), &g.jti()).sign(), 10, 0x01),
+        ),
+        (
+            "RSA DPoP proof signature one byte short",
+            "FAPI_ERR_PROOF_JWS_SIGNATURE_LENGTH",
+            {
+                let p = pf(&rh, URL, Some(&t_rh), &g.jti()).sign();
+                with_sig(&p, &sig_of(&p)[..255])
+            },
+        ),
+        (
+            "RSA DPoP proof signed RS256 (not a proof algorithm here)",
+            "FAPI_ERR_PROOF_JWS_ALG_NOT_ALLOWED",
+            pf(&rsa_rs(), URL, Some(&t_rh), &g.jti()).sign(),
+        ),
+        (
+            "RSA DPoP proof jwk with e = 1",
+            "FAPI_ERR_PROOF_JWK_RSA_EXPONENT",
+            pf(&rh, URL, Some(&t_rh), &g.jti())
+                .hdr("jwk", json!({"kty": "RSA", "n": RFC7515_A2_N, "e": "AQ"}))
+                .sign(),
+        ),
+        (
+            "RSA DPoP proof jwk with a 1024-bit n",
+            "FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE",
+            pf(&rh, URL, Some(&t_rh), &g.jti())
+                .hdr(
+                    "jwk",
+                    json!({"kty": "RSA", "n": b64u(&rsa_n()[..128]), "e": "AQAB"}),
+                )
+                .sign(),
+        ),
+        (
+            "RSA DPoP proof jwk n with a leading 00 octet",
+            "FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO",
+            pf(&rh, URL, Some(&t_rh), &g.jti())
+                .hdr(
+                    "jwk",
+                    json!({"kty": "RSA", "n": b64u(&[&[0u8][..], &rsa_n()].concat()), "e": "AQAB"}),
+                )
+                .sign(),
+        ),
+        (
+            "RSA DPoP proof jwk with an even n",
+            "FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN",
+            pf(&rh, URL, Some(&t_rh), &g.jti())
+                .hdr(
+                    "jwk",
+                    json!({"kty": "RSA", "n": b64u(&even(rsa_n())), "e": "AQAB"}),
+                )
+                .sign(),
+        ),
+    ];
+    for (name, code, proof) in proof_rows {
+        g.push(
+            Case::new(&n(name), deny(code))
+                .dpop_req(&t_rh, &proof)
+                .on(V_RSA),
+        );
+    }
+    let jti = g.jti();
+    let p = pf(&rh, URL, Some(&t_ps), &jti).sign();
+    g.push(
+        Case::new(
+            &n("RSA DPoP proof for a token bound to the ES256 holder"),
+            deny("FAPI_ERR_DPOP_JKT_MISMATCH"),
+        )
+        .dpop_req(&t_ps, &p)
+        .on(V_RSA),
+    );
+    g.push(
+        Case::new(
+            &n("challenge: no credentials, proof algs ES256 PS256"),
+            deny("FAPI_ERR_REQUEST_NO_CREDENTIALS").challenge(&format!("Bearer, DPoP {rsa_algs}")),
+        )
+        .on(V_RSA),
+    );
+
+    // Allowlists: RS256 not configured, PS256 not a proof algorithm.
+    g.push(
+        Case::new(
+            &n("RS256 token under a config without RS256"),
+            deny("FAPI_ERR_JWS_ALG_NOT_ALLOWED"),
+        )
+        .bearer(&rs_bearer)
+        .on(V_RSA_NO_RS256),
+    );
+    let jti = g.jti();
+    let p = pf(&h, URL, Some(&t_rs), &jti).sign();
+    g.push(
+        Case::new(
+            &n("RS256 DPoP-bound token under a config without RS256"),
+            deny("FAPI_ERR_JWS_ALG_NOT_ALLOWED"),
+        )
+        .dpop_req(&t_rs, &p)
+        .on(V_RSA_NO_RS256),
+    );
+    g.push(
+        Case::new(
+            &n("PS256 bearer token under a config without RS256"),
+            allow_none(),
+        )
+        .bearer(&ps_bearer)
+        .on(V_RSA_NO_RS256),
+    );
+    g.push(
+        Case::new(
+            &n("the same RSA DPoP proof under proof algs without PS256"),
+            deny("FAPI_ERR_PROOF_JWS_ALG_NOT_ALLOWED"),
+        )
+        .dpop_req(&t_rh, &rsa_proof)
+        .on(V_RSA_NO_RS256),
+    );
+    g.push(
+        Case::new(
+            &n("PS256 token under the default config (no RSA algorithm)"),
+            deny("FAPI_ERR_JWS_ALG_NOT_ALLOWED"),
+        )
+        .bearer(&ps_bearer),
+    );
+    g.push(
+        Case::new(
+            &n("RS256 token under the default config (no RSA algorithm)"),
+            deny("FAPI_ERR_JWS_ALG_NOT_ALLOWED"),
+        )
+        .bearer(&rs_bearer),
+    );
+
+    // The FAPI 2.0 profile takes PS256 (tokens and proofs), never RS256.
+    let p = pf(&rh, URL, Some(&t_rh), "rsa-fapi2-1").sign();
+    g.push(
+        Case::new(
+            &n("FAPI 2.0: PS256 token with an RSA DPoP proof"),
+            allow_dpop(&rh),
+        )
+        .dpop_req(&t_rh, &p)
+        .on(V_RSA_FAPI2),
+    );
+    g.push(
+        Case::new(
+            &n("FAPI 2.0: RS256 token"),
+            deny("FAPI_ERR_JWS_ALG_NOT_ALLOWED"),
+        )
+        .bearer(&rs_bearer)
+        .on(V_RSA_FAPI2),
+    );
+    g.push(
+        Case::new(
+            &n("FAPI 2.0: unbound PS256 token"),
+            deny("FAPI_ERR_DPOP_BINDING_REQUIRED"),
+        )
+        .bearer(&ps_bearer)
+        .on(V_RSA_FAPI2),
+    );
+}
+
+/// The JWKS loads of the RSA key checks (`GEN_JWKS_CASES`): each bad key sits next to a good
+/// EC key and refuses the whole set with its own code.
+fn rsa_jwks_cases() -> Vec<(String, String, &'static str, u32, u32)> {
+    let ec = es().jwk_with_kid("ec1");
+    let a2 = rsa_n();
+    let e65537 = [1u8, 0, 1];
+    let with_ec = |k: Value| jwks(&[ec.clone(), k]);
+    let mut private = rsa_ps().jwk_with_kid(RSA_KID);
+    private["d"] = fapi_tests::rsa_sign::RFC7515_A2_D.into();
+    let rows: Vec<(&str, String, &'static str, u32, u32)> = vec![
+        ("EC, Ed25519 and RSA keys", rsa_jwks_text(), "FAPI_OK", 3, 0),
+        (
+            "RSA n with a leading 00 octet",
+            with_ec(rsa_jwk(RSA_KID, &[&[0u8][..], &a2].concat(), &e65537)),
+            "FAPI_ERR_JWK_RSA_MODULUS_LEADING_ZERO",
+            0,
+            0,
+        ),
+        (
+            "RSA n of 1024 bits",
+            with_ec(rsa_jwk(RSA_KID, &a2[..128], &e65537)),
+            "FAPI_ERR_JWK_RSA_MODULUS_SIZE",
+            0,
+            0,
+        ),
+        (
+            "RSA n of 2047 bits",
+            with_ec(rsa_jwk(RSA_KID, &odd_modulus(2047), &e65537)),
+            "FAPI_ERR_JWK_RSA_MODULUS_SIZE",
+            0,
+            0,
+        ),
+        (
+            "RSA n of 4097 bits",
+            with_ec(rsa_jwk(RSA_KID, &odd_modulus(4097), &e65537)),
+            "FAPI_ERR_JWK_RSA_MODULUS_SIZE",
+            0,
+            0,
+        ),
+        (
+            "RSA n of 4096 bits loads",
+            with_ec(rsa_jwk(RSA_KID, &odd_modulus(4096), &e65537)),
+            "FAPI_OK",
+            2,
+            0,
+        ),
+        (
+            "RSA e = 1",
+            with_ec(rsa_jwk(RSA_KID, &a2, &[1])),
+            "FAPI_ERR_JWK_RSA_EXPONENT",
+            0,
+            0,
+        ),
+        (
+            "RSA e = 65536 (even)",
+            with_ec(rsa_jwk(RSA_KID, &a2, &[1, 0, 0])),
+            "FAPI_ERR_JWK_RSA_EXPONENT",
+            0,
+            0,
+        ),
+        (
+            "RSA e with a leading 00 octet",
+            with_ec(rsa_jwk(RSA_KID, &a2, &[0, 1, 0, 1])),
+            "FAPI_ERR_JWK_RSA_EXPONENT",
+            0,
+            0,
+        ),
+        (
+            "RSA n even",
+            with_ec(rsa_jwk(RSA_KID, &even(a2.clone()), &e65537)),
+            "FAPI_ERR_JWK_RSA_MODULUS_EVEN",
+            0,
+            0,
+        ),
+        (
+            "RSA key with d (private)",
+            with_ec(private),
+            "FAPI_ERR_JWK_KEY_PRIVATE",
+            0,
+            0,
+        ),
+    ];
+    rows.into_iter()
+        .map(|(name, text, code, loaded, skipped)| {
+            (format!("rsa: jwks: {name}"), text, code, loaded, skipped)
+        })
+        .collect()
+}
+
+/// `GEN_JWKS_RSA`: the default keys and the RSA key under `rsa1`.
+fn rsa_jwks_text() -> String {
+    jwks(&[
+        es().jwk_with_kid("ec1"),
+        ed().jwk_with_kid("ed1"),
+        rsa_ps().jwk_with_kid(RSA_KID),
+    ])
+}
+
+// ---------------------------------------------------------------------------------------------
 // C output.
 
 /// Byte strings emitted once each as `static const` arrays, referenced as `fapi_str`.
@@ -2081,7 +2561,7 @@ fn extras(b: &mut Blobs, out: &mut String) {
     );
 
     // JWKS loads (cases.rs `jwks_cases`): private material refuses the whole set; encryption
-    // and RSA keys are skipped and counted.
+    // keys are skipped and counted (the RSA key, with a made-up modulus, loads).
     let ec = es().jwk_with_kid("ec1");
     let mut private = ec.clone();
     private["d"] = b64u(&[0x42u8; 32]).into();
@@ -2094,6 +2574,18 @@ fn extras(b: &mut Blobs, out: &mut String) {
         "x5c": ["MIIBszCCAVmgAwIBAgIUJ+/fake+chain/AAAAAAAAAAAAAAAAAA=="]
     });
     named(b, out, "GEN_JWKS_MIXED", jwks(&[enc, rsa, ec]).as_bytes());
+    named(
+        b,
+        out,
+        "GEN_RSA_PS_BEARER_AUTH",
+        format!("Bearer {}", rsa_token(&rsa_ps(), &claims_text())).as_bytes(),
+    );
+    named(
+        b,
+        out,
+        "GEN_RSA_RS_BEARER_AUTH",
+        format!("Bearer {}", rsa_token(&rsa_rs(), &claims_text())).as_bytes(),
+    );
     named(
         b,
         out,
@@ -2132,6 +2624,7 @@ fn main() {
     scenario_cases(&mut g);
     introspection_cases(&mut g);
     policy_cases(&mut g);
+    rsa_cases(&mut g);
     let mut names = std::collections::HashSet::new();
     for c in &g.cases {
         assert!(names.insert(c.name.clone()), "duplicate case {:?}", c.name);
@@ -2159,6 +2652,12 @@ fn main() {
     );
     let default_jwks = jwks(&[es().jwk_with_kid("ec1"), ed().jwk_with_kid("ed1")]);
     named(&mut b, &mut body, "GEN_JWKS", default_jwks.as_bytes());
+    named(
+        &mut b,
+        &mut body,
+        "GEN_JWKS_RSA",
+        rsa_jwks_text().as_bytes(),
+    );
     extras(&mut b, &mut body);
 
     let vs = verifiers();
@@ -2170,14 +2669,34 @@ fn main() {
     for v in &vs {
         let _ = writeln!(
             body,
-            "  {{ .name = {}, .dpop_mode = {}, .mtls_mode = {}, .nonce_required = {}, .fapi2_profile = {}, .proof_algs = {}, .set_nonce_secret = {} }},",
+            "  {{ .name = {}, .token_algs = {}, .dpop_mode = {}, .mtls_mode = {}, .nonce_required = {}, .fapi2_profile = {}, .proof_algs = {}, .set_nonce_secret = {}, .jwks = &{}, .jwks_keys = {} }},",
             c_literal(v.name.as_bytes()),
+            v.token_algs,
             v.dpop_mode,
             v.mtls_mode,
             v.nonce_required,
             v.fapi2_profile,
             v.proof_algs,
-            i32::from(v.set_nonce_secret)
+            i32::from(v.set_nonce_secret),
+            v.jwks,
+            v.jwks_keys
+        );
+    }
+    let _ = writeln!(body, "}};");
+
+    let jwks_rows = rsa_jwks_cases();
+    let _ = writeln!(body, "#define GEN_JWKS_CASE_COUNT {}", jwks_rows.len());
+    let _ = writeln!(
+        body,
+        "static const gen_jwks_case GEN_JWKS_CASES[GEN_JWKS_CASE_COUNT] = {{"
+    );
+    for (name, text, code, loaded, skipped) in &jwks_rows {
+        assert!(names.insert(name.clone()), "duplicate case {name:?}");
+        let _ = writeln!(
+            body,
+            "  {{ .name = {}, .jwks = {}, .result = {code}, .result_name = \"{code}\", .loaded = {loaded}, .skipped = {skipped} }},",
+            c_literal(name.as_bytes()),
+            b.of(text.as_bytes())
         );
     }
     let _ = writeln!(body, "}};");

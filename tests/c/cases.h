@@ -16,13 +16,26 @@
 /* One verifier configuration of the table (the other fields are the suite's defaults). */
 typedef struct gen_verifier {
   const char *name;
+  uint32_t token_algs; /* FAPI_ALG_* bits */
   uint32_t dpop_mode;
   uint32_t mtls_mode;
   uint32_t nonce_required;
   uint32_t fapi2_profile;
   uint32_t proof_algs;
   int set_nonce_secret;
+  const fapi_str *jwks; /* the key set the verifier loads */
+  uint32_t jwks_keys;   /* keys it holds (all usable, none skipped) */
 } gen_verifier;
+
+/* One named JWKS load and its exact outcome (fapi_verifier_set_jwks). */
+typedef struct gen_jwks_case {
+  const char *name;
+  fapi_str jwks;
+  uint32_t result; /* FAPI_OK or FAPI_ERR_* */
+  const char *result_name;
+  uint32_t loaded;  /* on FAPI_OK */
+  uint32_t skipped; /* on FAPI_OK */
+} gen_jwks_case;
 
 /* One named request and its exact expected outcome. */
 typedef struct gen_case {

@@ -4,8 +4,9 @@
  * - The named case table: the same named cases as the Rust tables (tests/tests/cases.rs and
  *   decision.rs) with their exact result codes, HTTP statuses, OAuth errors and, for a subset,
  *   WWW-Authenticate values, run in order against one verifier per configuration (replay
- *   state carries over). The tokens and proofs come from the generator
- *   examples/gen_c_cases.rs (build/cases.inc).
+ *   state carries over; each configuration has its own contexts). RS256/PS256 tokens and
+ *   proofs run on the RSA configurations ("rsa: " cases). The tokens and proofs come from the
+ *   generator examples/gen_c_cases.rs (build/cases.inc).
  * - The API conventions: claim accessors, bindings, buffer-too-small, NULL pointers with
  *   lengths, invalid enum values, struct size/version, bad regions, small contexts, the
  *   two-phase replay path, the standalone proof check, the replay table full, JWKS loads,
@@ -180,9 +181,10 @@ typedef struct verifier {
   fapi_verifier *v;
 } verifier;
 
-/* Formats a verifier for `cfg` on the heap and loads `jwks` (if any); counts its checks. */
-static int verifier_new(const char *name, verifier *out, const fapi_config *cfg,
-                        const fapi_str *jwks) {
+/* Formats a verifier for `cfg` on the heap and loads `jwks` (if any), which must hold
+ * `want_keys` usable keys; counts its checks. */
+static int verifier_new_keys(const char *name, verifier *out, const fapi_config *cfg,
+                             const fapi_str *jwks, uint32_t want_keys) {
   uint32_t rc;
   memset(out, 0, sizeof *out);
   out->size = fapi_verifier_size(cfg);
@@ -201,10 +203,16 @@ static int verifier_new(const char *name, verifier *out, const fapi_config *cfg,
     uint32_t loaded = 99, skipped = 99;
     rc = fapi_verifier_set_jwks(out->v, jwks->ptr, jwks->len, &loaded, &skipped);
     check_code(name, "fapi_verifier_set_jwks", FAPI_OK, rc);
-    check_u64(name, "keys loaded", 2, loaded);
+    check_u64(name, "keys loaded", want_keys, loaded);
     check_u64(name, "keys skipped", 0, skipped);
   }
   return 1;
+}
+
+/* verifier_new_keys with GEN_JWKS (or none): two keys. */
+static int verifier_new(const char *name, verifier *out, const fapi_config *cfg,
+                        const fapi_str *jwks) {
+  return verifier_new_keys(name, out, cfg, jwks, 2);
 }
 
 static void verifier_free(verifier *v) {
@@ -518,21 +526,26 @@ static void run_case(const gen_case *c, verifier *vs, context *ctxs) {
   }
 }
 
+/* Each verifier configuration gets its own two contexts: a context carries its copy of the
+ * key set from one decision to the next, and moving one between verifiers is tested on its
+ * own (test_ctx_across_verifiers). */
 static void test_case_table(void) {
   verifier vs[GEN_VERIFIER_COUNT];
-  context ctxs[2];
+  context ctxs[GEN_VERIFIER_COUNT][2];
   size_t i;
   int ok = 1;
   memset(vs, 0, sizeof vs);
+  memset(ctxs, 0, sizeof ctxs);
   for (i = 0; i < GEN_VERIFIER_COUNT; i++) {
     const gen_verifier *g = &GEN_VERIFIERS[i];
     fapi_config cfg = default_config();
+    cfg.token_algs = g->token_algs;
     cfg.dpop_mode = g->dpop_mode;
     cfg.mtls_mode = g->mtls_mode;
     cfg.nonce_required = g->nonce_required;
     cfg.fapi2_profile = g->fapi2_profile;
     cfg.proof_algs = g->proof_algs;
-    if (!verifier_new(g->name, &vs[i], &cfg, &GEN_JWKS)) {
+    if (!verifier_new_keys(g->name, &vs[i], &cfg, g->jwks, g->jwks_keys)) {
       ok = 0;
       continue;
     }
@@ -551,12 +564,14 @@ static void test_case_table(void) {
       }
     }
   }
-  if (!context_new("case table", &ctxs[0]) || !context_new("case table", &ctxs[1])) {
-    ok = 0;
+  for (i = 0; i < GEN_VERIFIER_COUNT; i++) {
+    if (!context_new("case table", &ctxs[i][0]) || !context_new("case table", &ctxs[i][1])) {
+      ok = 0;
+    }
   }
   if (ok) {
     for (i = 0; i < GEN_CASE_COUNT; i++) {
-      run_case(&GEN_CASES[i], vs, ctxs);
+      run_case(&GEN_CASES[i], vs, ctxs[GEN_CASES[i].verifier]);
     }
     {
       uint32_t full = 99, busy = 99, replays = 99;
@@ -569,11 +584,62 @@ static void test_case_table(void) {
     }
   }
   printf("case table: %d named cases\n", GEN_CASE_COUNT);
-  context_free(&ctxs[0]);
-  context_free(&ctxs[1]);
   for (i = 0; i < GEN_VERIFIER_COUNT; i++) {
+    context_free(&ctxs[i][0]);
+    context_free(&ctxs[i][1]);
     verifier_free(&vs[i]);
   }
+}
+
+/* One context used with verifiers whose key sets differ (each loaded once, so their key-set
+ * generations are equal): every decision must use the key set of the verifier it is made
+ * for — a token is accepted only by the verifier that trusts its key. */
+static void ctx_decide(const char *name, verifier *v, context *c, const fapi_str *auth,
+                       uint32_t want_verdict, uint32_t want_result) {
+  simple_request s;
+  uint32_t rc;
+  simple(&s, auth, NULL);
+  rc = fapi_check_request(v->v, c->ctx, &s.r);
+  check_code(name, "fapi_check_request", FAPI_OK, rc);
+  check_u64(name, "verdict", want_verdict, fapi_ctx_verdict(c->ctx));
+  check_code(name, "result", want_result, fapi_ctx_result(c->ctx));
+}
+
+static void test_ctx_across_verifiers(void) {
+  const char *n = "context moved between verifiers";
+  fapi_config cfg = default_config();
+  fapi_config rsa_cfg = default_config();
+  verifier a, b, r;
+  context c;
+  rsa_cfg.token_algs = GEN_TOKEN_ALGS | FAPI_ALG_PS256 | FAPI_ALG_RS256;
+  if (!verifier_new(n, &a, &cfg, &GEN_JWKS)) {
+    return;
+  }
+  if (!verifier_new_keys(n, &b, &cfg, &GEN_JWKS_A, 1)) {
+    verifier_free(&a);
+    return;
+  }
+  if (!verifier_new_keys(n, &r, &rsa_cfg, &GEN_JWKS_RSA, 3) || !context_new(n, &c)) {
+    verifier_free(&a);
+    verifier_free(&b);
+    return;
+  }
+  ctx_decide("context moved between verifiers: A (ec1, ed1), token of ec1", &a, &c,
+             &GEN_BEARER_AUTH, FAPI_VERDICT_ALLOW, FAPI_OK);
+  ctx_decide("context moved between verifiers: then B (set-a), token of ec1 refused", &b, &c,
+             &GEN_BEARER_AUTH, FAPI_VERDICT_DENY, FAPI_ERR_JWK_UNKNOWN_KID);
+  ctx_decide("context moved between verifiers: B (set-a), token of set-a", &b, &c,
+             &GEN_SWAP_AUTH_A, FAPI_VERDICT_ALLOW, FAPI_OK);
+  ctx_decide("context moved between verifiers: back to A, token of set-a refused", &a, &c,
+             &GEN_SWAP_AUTH_A, FAPI_VERDICT_DENY, FAPI_ERR_JWK_UNKNOWN_KID);
+  ctx_decide("context moved between verifiers: then R (ec1, ed1, rsa1), PS256 token of rsa1",
+             &r, &c, &GEN_RSA_PS_BEARER_AUTH, FAPI_VERDICT_ALLOW, FAPI_OK);
+  ctx_decide("context moved between verifiers: R, RS256 token of rsa1", &r, &c,
+             &GEN_RSA_RS_BEARER_AUTH, FAPI_VERDICT_ALLOW, FAPI_OK);
+  context_free(&c);
+  verifier_free(&a);
+  verifier_free(&b);
+  verifier_free(&r);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -702,6 +768,38 @@ static void test_config(void) {
   c.dpop_mode = FAPI_MODE_REQUIRED;
   init_refused("config RS256 under the FAPI 2.0 profile", &c,
                FAPI_ERR_MISUSE_CONTRADICTORY_POLICY);
+  c = default_config();
+  c.token_algs = FAPI_ALG_ES256 | FAPI_ALG_PS256 | FAPI_ALG_RS256;
+  c.fapi2_profile = 1;
+  init_refused("rsa: config RS256 next to ES256 and PS256 under the FAPI 2.0 profile", &c,
+               FAPI_ERR_MISUSE_CONTRADICTORY_POLICY);
+  c = default_config();
+  c.proof_algs = FAPI_ALG_ES256 | FAPI_ALG_RS256;
+  c.fapi2_profile = 1;
+  init_refused("rsa: config RS256 proofs under the FAPI 2.0 profile", &c,
+               FAPI_ERR_MISUSE_CONTRADICTORY_POLICY);
+  {
+    size_t rsa_size;
+    c = default_config();
+    c.token_algs = FAPI_ALG_PS256;
+    c.proof_algs = FAPI_ALG_PS256;
+    c.fapi2_profile = 1;
+    rsa_size = fapi_verifier_size(&c);
+    check_true("rsa: config PS256 tokens and proofs under the FAPI 2.0 profile",
+               "fapi_verifier_size > 0", rsa_size > 0);
+    mem = xalloc(rsa_size);
+    v = NULL;
+    rc = fapi_verifier_init(mem, rsa_size, &c, &v);
+    check_code("rsa: config PS256 tokens and proofs under the FAPI 2.0 profile",
+               "fapi_verifier_init", FAPI_OK, rc);
+    c.token_algs = FAPI_ALG_RS256;
+    c.proof_algs = 0;
+    c.fapi2_profile = 0;
+    rc = fapi_verifier_init(mem, rsa_size, &c, &v);
+    check_code("rsa: config RS256 tokens without the FAPI 2.0 profile", "fapi_verifier_init",
+               FAPI_OK, rc);
+    free(mem);
+  }
   c = default_config();
   c.proof_algs = 1u << 20;
   init_refused("config unknown proof algorithm bit", &c, FAPI_ERR_INVALID_ARGUMENT);
@@ -2194,6 +2292,62 @@ static void test_jwks_writers(size_t loads) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* RSA key loads (GEN_JWKS_CASES): each bad RSA key refuses the whole set with its own code, and
+ * the set in force (GEN_JWKS_RSA) keeps verifying its PS256 and RS256 tokens. */
+
+static void rsa_set_in_force(const char *name, verifier *v, context *c) {
+  simple_request s;
+  uint32_t rc;
+  simple(&s, &GEN_RSA_PS_BEARER_AUTH, NULL);
+  rc = fapi_check_request(v->v, c->ctx, &s.r);
+  check_code(name, "PS256 token: fapi_check_request", FAPI_OK, rc);
+  check_outcome(name, c->ctx, FAPI_VERDICT_ALLOW, FAPI_OK, 200);
+  simple(&s, &GEN_RSA_RS_BEARER_AUTH, NULL);
+  rc = fapi_check_request(v->v, c->ctx, &s.r);
+  check_code(name, "RS256 token: fapi_check_request", FAPI_OK, rc);
+  check_outcome(name, c->ctx, FAPI_VERDICT_ALLOW, FAPI_OK, 200);
+}
+
+static void test_jwks_rsa(void) {
+  const char *n = "rsa: jwks";
+  fapi_config cfg = default_config();
+  verifier v;
+  context c;
+  size_t i;
+  cfg.token_algs = GEN_TOKEN_ALGS | FAPI_ALG_PS256 | FAPI_ALG_RS256;
+  if (!verifier_new_keys(n, &v, &cfg, &GEN_JWKS_RSA, 3) || !context_new(n, &c)) {
+    return;
+  }
+  rsa_set_in_force("rsa: jwks: RSA tokens before the loads", &v, &c);
+  for (i = 0; i < GEN_JWKS_CASE_COUNT; i++) {
+    const gen_jwks_case *k = &GEN_JWKS_CASES[i];
+    uint32_t loaded = 99, skipped = 99;
+    uint32_t rc = fapi_verifier_set_jwks(v.v, k->jwks.ptr, k->jwks.len, &loaded, &skipped);
+    if (rc != k->result) {
+      fail_line(k->name, "fapi_verifier_set_jwks", "expected %s = %u, got %u (%s)",
+                k->result_name, k->result, rc, fapi_result_str(rc));
+    } else {
+      g_pass++;
+    }
+    if (k->result == FAPI_OK) {
+      check_u64(k->name, "loaded", k->loaded, loaded);
+      check_u64(k->name, "skipped", k->skipped, skipped);
+      /* Back to the RSA set for the next row. */
+      rc = fapi_verifier_set_jwks(v.v, GEN_JWKS_RSA.ptr, GEN_JWKS_RSA.len, NULL, NULL);
+      check_code(k->name, "reload GEN_JWKS_RSA", FAPI_OK, rc);
+    } else {
+      check_true(k->name, "loaded/skipped not written on a refusal",
+                 loaded == 99 && skipped == 99);
+      check_u64(k->name, "HTTP status of the code", 500, fapi_result_http_status(rc));
+      rsa_set_in_force(k->name, &v, &c);
+    }
+  }
+  printf("rsa: %d JWKS loads\n", GEN_JWKS_CASE_COUNT);
+  context_free(&c);
+  verifier_free(&v);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static char g_stdout_buf[1 << 16];
 
@@ -2211,6 +2365,7 @@ int main(int argc, char **argv) {
   test_attach();
   test_context();
   test_case_table();
+  test_ctx_across_verifiers();
   test_request_args();
   test_claims();
   test_two_phase();
@@ -2218,6 +2373,7 @@ int main(int argc, char **argv) {
   test_check_proof();
   test_replay_full();
   test_jwks();
+  test_jwks_rsa();
   test_threads(batch);
   test_jwks_swap(swaps);
   test_jwks_writers(quick ? 50 : 500);

@@ -7,7 +7,11 @@
  *    case — return code, verdict, result code, HTTP status, OAuth error, WWW-Authenticate,
  *    DPoP-Nonce, binding, cache hit, thumbprints, `sub` — must be identical; mismatches print
  *    as a diff. Both runs must also agree with the table's expected verdict/result/status (so
- *    the parity is not vacuous). The batch of distinct valid proofs runs the same way.
+ *    the parity is not vacuous). The batch of distinct valid proofs runs the same way. Each
+ *    verifier configuration has its own contexts; the provider run counts imports by key kind
+ *    and verifies by algorithm and requires RSA keys, PS256 and RS256 among them (the table's
+ *    "rsa: " cases). A context moved between verifiers with different key sets is checked on
+ *    its own, built-in and through the provider.
  * 2. Unit cases for the shim: valid ES256/Ed25519 -> 1, a flipped bit -> 0, garbage keys
  *    refused, misuse -> -1, table full, double release counted, PS256/RS256 (direct calls).
  * 3. Handle accounting through fapi: every handle imported is released (imports == releases,
@@ -85,7 +89,7 @@ static fapi_config config_of(const gen_verifier *g, uint32_t cache_slots) {
     c.audience = str0(GEN_AUD);
     c.bases = BASES;
     c.base_count = 2;
-    c.token_algs = GEN_TOKEN_ALGS;
+    c.token_algs = g->token_algs;
     c.proof_algs = g->proof_algs;
     c.dpop_mode = g->dpop_mode;
     c.mtls_mode = g->mtls_mode;
@@ -301,13 +305,61 @@ static int as_expected(const gen_case *c, const outcome *o, const char *run) {
 /* One run of the whole table. */
 
 #define NCTX 2
+/* Each verifier configuration has its own NCTX contexts (a context carries its key-set copy
+ * between decisions; moving one between verifiers is tested in ctx_across_verifiers). */
+#define NCTX_ALL (GEN_VERIFIER_COUNT * NCTX)
+
+/* The OpenSSL shim behind a wrapper that counts imports by key kind and verifies by
+ * algorithm, so the run can show which kinds of keys and signatures OpenSSL saw. */
+typedef struct counting {
+    fapi_openssl_state st;
+    uint64_t kind_imports[4];  /* by FAPI_KEY_* */
+    uint64_t alg_verifies[32]; /* by the bit position of FAPI_ALG_* */
+} counting;
+
+static int32_t counting_import(void *u, uint32_t kind, const uint8_t *raw, size_t n,
+                               uint64_t *h) {
+    counting *c = u;
+    int32_t rc = fapi_openssl_import_key(&c->st, kind, raw, n, h);
+    if (rc == 0 && kind < 4)
+        c->kind_imports[kind]++;
+    return rc;
+}
+static int32_t counting_verify(void *u, uint64_t h, uint32_t alg, const uint8_t *d, size_t dn,
+                               const uint8_t *sig, size_t sn) {
+    counting *c = u;
+    for (unsigned b = 0; b < 32; b++)
+        if (alg == (1u << b))
+            c->alg_verifies[b]++;
+    return fapi_openssl_verify(&c->st, h, alg, d, dn, sig, sn);
+}
+static void counting_release(void *u, uint64_t h) {
+    fapi_openssl_release(&((counting *)u)->st, h);
+}
+
+static unsigned bit_of(uint32_t alg) {
+    unsigned b = 0;
+    while (b < 31 && alg != (1u << b))
+        b++;
+    return b;
+}
+
+static int counting_provider(fapi_ctx *ctx, counting *c) {
+    memset(c, 0, sizeof *c);
+    if (fapi_openssl_state_init(&c->st, NULL, NULL) != 0)
+        return -1;
+    fapi_crypto_provider p = {.struct_size = sizeof p, .version = FAPI_STRUCT_VERSION,
+                              .user = c, .import_key = counting_import,
+                              .verify = counting_verify, .release = counting_release};
+    return fapi_ctx_set_provider(ctx, &p) == FAPI_OK ? 0 : -1;
+}
 
 typedef struct run {
     fapi_verifier *v[GEN_VERIFIER_COUNT];
     void *vmem[GEN_VERIFIER_COUNT];
-    fapi_ctx *ctx[NCTX];
-    void *cmem[NCTX];
-    fapi_openssl_state st[NCTX];
+    fapi_ctx *ctx[NCTX_ALL];
+    void *cmem[NCTX_ALL];
+    counting cs[NCTX_ALL];
     int provider;
 } run;
 
@@ -315,29 +367,39 @@ static void run_open(run *r, int provider) {
     memset(r, 0, sizeof *r);
     r->provider = provider;
     for (size_t i = 0; i < GEN_VERIFIER_COUNT; i++)
-        r->v[i] = new_verifier(&GEN_VERIFIERS[i], &GEN_JWKS, 64, &r->vmem[i]);
-    for (size_t i = 0; i < NCTX; i++) {
+        r->v[i] = new_verifier(&GEN_VERIFIERS[i], GEN_VERIFIERS[i].jwks, 64, &r->vmem[i]);
+    for (size_t i = 0; i < NCTX_ALL; i++) {
         r->ctx[i] = new_ctx(&r->cmem[i]);
-        if (provider) {
-            fapi_crypto_provider p;
-            if (fapi_openssl_state_init(&r->st[i], NULL, NULL) != 0
-                || fapi_openssl_provider(&p, &r->st[i]) != 0
-                || fapi_ctx_set_provider(r->ctx[i], &p) != FAPI_OK) {
-                printf("FAIL provider setup\n");
-                exit(1);
-            }
+        if (provider && counting_provider(r->ctx[i], &r->cs[i]) != 0) {
+            printf("FAIL provider setup\n");
+            exit(1);
         }
     }
 }
 
+/* Totals over a run's contexts. */
+static uint64_t run_kind_imports(const run *r, uint32_t kind) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < NCTX_ALL; i++)
+        n += r->cs[i].kind_imports[kind];
+    return n;
+}
+static uint64_t run_alg_verifies(const run *r, uint32_t alg) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < NCTX_ALL; i++)
+        n += r->cs[i].alg_verifies[bit_of(alg)];
+    return n;
+}
+
 /* Releases everything; checks the handle accounting of a provider run. */
 static void run_close(run *r, const char *label) {
-    for (size_t i = 0; i < NCTX; i++) {
+    for (size_t i = 0; i < NCTX_ALL; i++) {
         if (r->provider) {
-            fapi_openssl_state *s = &r->st[i];
+            fapi_openssl_state *s = &r->cs[i].st;
             uint32_t before = s->live;
             CHECK(fapi_ctx_release(r->ctx[i]) == FAPI_OK, "%s: ctx_release", label);
-            printf("  %s ctx %zu: %llu imports, %llu releases, %llu verifies, peak %u live, "
+            if (s->imports || s->verifies)
+                printf("  %s ctx %zu: %llu imports, %llu releases, %llu verifies, peak %u live, "
                    "%u live before fapi_ctx_release, %u after\n",
                    label, i, (unsigned long long)s->imports, (unsigned long long)s->releases,
                    (unsigned long long)s->verifies, s->peak_live, before, s->live);
@@ -368,7 +430,7 @@ static void run_table(run *r, outcome *out) {
             exit(1);
         }
         fapi_request req = request_of(c);
-        fapi_ctx *ctx = r->ctx[c->ctx];
+        fapi_ctx *ctx = r->ctx[c->verifier * NCTX + c->ctx];
         uint32_t ret = fapi_check_request(r->v[c->verifier], ctx, &req);
         observe(ctx, ret, &out[i]);
     }
@@ -415,7 +477,35 @@ static void parity_table(void) {
                   (unsigned)GEN_DEFAULT_REPLAYS);
     }
     /* The provider did the work (not a silent fall-back to the built-in code). */
-    CHECK(rb.st[0].verifies > 0 && rb.st[0].imports > 0, "provider never called");
+    CHECK(rb.cs[0].st.verifies > 0 && rb.cs[0].st.imports > 0, "provider never called");
+    /* ... and saw RSA: keys imported as FAPI_KEY_RSA, PS256 and RS256 signatures. */
+    printf("parity: OpenSSL imported %llu EC, %llu Ed25519, %llu RSA keys; verified %llu ES256, "
+           "%llu EdDSA, %llu Ed25519, %llu PS256, %llu RS256 signatures\n",
+           (unsigned long long)run_kind_imports(&rb, FAPI_KEY_P256),
+           (unsigned long long)run_kind_imports(&rb, FAPI_KEY_ED25519),
+           (unsigned long long)run_kind_imports(&rb, FAPI_KEY_RSA),
+           (unsigned long long)run_alg_verifies(&rb, FAPI_ALG_ES256),
+           (unsigned long long)run_alg_verifies(&rb, FAPI_ALG_EDDSA),
+           (unsigned long long)run_alg_verifies(&rb, FAPI_ALG_ED25519),
+           (unsigned long long)run_alg_verifies(&rb, FAPI_ALG_PS256),
+           (unsigned long long)run_alg_verifies(&rb, FAPI_ALG_RS256));
+    CHECK(run_kind_imports(&rb, FAPI_KEY_RSA) > 0, "openssl run: no RSA key imported");
+    CHECK(run_alg_verifies(&rb, FAPI_ALG_PS256) > 0, "openssl run: no PS256 verify");
+    CHECK(run_alg_verifies(&rb, FAPI_ALG_RS256) > 0, "openssl run: no RS256 verify");
+    {
+        unsigned rsa_rows = 0, rsa_identical = 0;
+        for (size_t i = 0; i < GEN_CASE_COUNT; i++) {
+            if (strncmp(GEN_CASES[i].name, "rsa: ", 5) != 0)
+                continue;
+            rsa_rows++;
+            rsa_identical += same(GEN_CASES[i].name, &a[i], &b[i])
+                             && as_expected(&GEN_CASES[i], &a[i], "builtin")
+                             && as_expected(&GEN_CASES[i], &b[i], "openssl");
+        }
+        printf("parity: %u of %u RSA cases identical and as expected\n", rsa_identical, rsa_rows);
+        CHECK(rsa_rows > 0 && rsa_identical == rsa_rows, "RSA cases: %u of %u", rsa_identical,
+              rsa_rows);
+    }
     run_close(&ra, "table builtin");
     run_close(&rb, "table openssl");
     free(a);
@@ -618,7 +708,8 @@ static void unit_ed25519(fapi_openssl_state *s) {
     EVP_PKEY_free(k);
 }
 
-/* PS256 / RS256 through the direct callbacks (fapi cannot reach them before RSA lands). */
+/* PS256 / RS256 through the direct callbacks (the table's "rsa: " cases reach them through
+ * fapi). */
 static int rsa_sign(EVP_PKEY *k, int padding, int saltlen, const uint8_t *digest, uint8_t *sig,
                     size_t *sig_len) {
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
@@ -865,6 +956,70 @@ static void through_fapi(void) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* One context used with verifiers whose key sets differ (each loaded once: equal key-set
+ * generations), built-in and through the provider: each decision must use the key set — and
+ * the provider handles — of the verifier it is made for. */
+
+static void ctx_across_verifiers(void) {
+    const gen_verifier *rsa_cfg = NULL;
+    for (size_t i = 0; i < GEN_VERIFIER_COUNT; i++)
+        if (GEN_VERIFIERS[i].jwks == &GEN_JWKS_RSA && !GEN_VERIFIERS[i].fapi2_profile
+            && (GEN_VERIFIERS[i].token_algs & FAPI_ALG_RS256))
+            rsa_cfg = &GEN_VERIFIERS[i];
+    if (rsa_cfg == NULL) {
+        printf("FAIL no RSA verifier configuration in the table\n");
+        exit(1);
+    }
+    for (int provider = 0; provider < 2; provider++) {
+        const char *mode = provider ? "openssl" : "builtin";
+        void *ma, *mb, *mr, *cmem;
+        fapi_verifier *a = new_verifier(&GEN_VERIFIERS[0], &GEN_JWKS, 0, &ma);
+        fapi_verifier *b = new_verifier(&GEN_VERIFIERS[0], &GEN_JWKS_A, 0, &mb);
+        fapi_verifier *r = new_verifier(rsa_cfg, &GEN_JWKS_RSA, 0, &mr);
+        fapi_ctx *ctx = new_ctx(&cmem);
+        counting cs;
+        memset(&cs, 0, sizeof cs);
+        if (provider && counting_provider(ctx, &cs) != 0) {
+            printf("FAIL provider setup\n");
+            exit(1);
+        }
+        uint32_t got;
+        got = check(a, ctx, GEN_BEARER_AUTH, NULL);
+        CHECK(got == FAPI_OK, "%s: context moved between verifiers: A (ec1, ed1), token of ec1: "
+              "got %s", mode, fapi_result_str(got));
+        got = check(b, ctx, GEN_BEARER_AUTH, NULL);
+        CHECK(got == FAPI_ERR_JWK_UNKNOWN_KID, "%s: context moved between verifiers: then B "
+              "(set-a), token of ec1 must be jwk_unknown_kid: got %s", mode,
+              got == FAPI_OK ? "ok (ALLOWED)" : fapi_result_str(got));
+        got = check(b, ctx, GEN_SWAP_AUTH_A, NULL);
+        CHECK(got == FAPI_OK, "%s: context moved between verifiers: B (set-a), token of set-a: "
+              "got %s", mode, fapi_result_str(got));
+        got = check(a, ctx, GEN_SWAP_AUTH_A, NULL);
+        CHECK(got == FAPI_ERR_JWK_UNKNOWN_KID, "%s: context moved between verifiers: back to A, "
+              "token of set-a must be jwk_unknown_kid: got %s", mode,
+              got == FAPI_OK ? "ok (ALLOWED)" : fapi_result_str(got));
+        got = check(r, ctx, GEN_RSA_PS_BEARER_AUTH, NULL);
+        CHECK(got == FAPI_OK, "%s: context moved between verifiers: then R (rsa1), PS256 token: "
+              "got %s", mode, fapi_result_str(got));
+        got = check(r, ctx, GEN_RSA_RS_BEARER_AUTH, NULL);
+        CHECK(got == FAPI_OK, "%s: context moved between verifiers: R (rsa1), RS256 token: got %s",
+              mode, fapi_result_str(got));
+        if (provider) {
+            CHECK(fapi_ctx_release(ctx) == FAPI_OK && cs.st.live == 0
+                      && cs.st.imports == cs.st.releases && cs.st.bad_releases == 0,
+                  "%s: context moved between verifiers: handles released (imports %llu, "
+                  "releases %llu)", mode, (unsigned long long)cs.st.imports,
+                  (unsigned long long)cs.st.releases);
+            CHECK(fapi_openssl_state_cleanup(&cs.st) == 0, "%s: cleanup", mode);
+        }
+        free(cmem);
+        free(ma);
+        free(mb);
+        free(mr);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -889,6 +1044,9 @@ int main(void) {
 
     through_fapi();
     printf("handle accounting through fapi done\n");
+
+    ctx_across_verifiers();
+    printf("contexts moved between verifiers done\n");
 
     parity_table();
     parity_batch();
