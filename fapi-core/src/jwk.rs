@@ -120,6 +120,21 @@ fn as_str(v: Option<Value<'_>>) -> Result<Option<JStr<'_>>, Error> {
     }
 }
 
+/// Decodes a base64url key member of variable length (RSA `n`, `e`) through `text` into
+/// `out`; too long for the buffers is `too_long`.
+fn decode_into<'o>(
+    s: &JStr<'_>,
+    text: &mut [u8],
+    out: &'o mut [u8],
+    too_long: JwkError,
+) -> Result<&'o [u8], Error> {
+    let t = s.unescape_into(text).map_err(|_| too_long)?;
+    b64::decode(t.as_bytes(), out).map_err(|e| match e {
+        B64Error::Encoding => Error::Jwk(JwkError::KeyEncoding),
+        B64Error::Length => Error::Jwk(too_long),
+    })
+}
+
 /// Decodes a base64url key member that must be exactly `N` bytes. Members are decoded from
 /// their unescaped form (a JSON escape in base64url text is legal, if odd).
 fn decode_member<const N: usize>(s: JStr<'_>) -> Result<[u8; N], Error> {
@@ -239,28 +254,10 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
     } else if kty.eq_str("RSA") {
         let n_str = as_str(n_v)?.ok_or(JwkError::KeyMalformed)?;
         let e_str = as_str(e_v)?.ok_or(JwkError::KeyMalformed)?;
-        let mut text = [0u8; 700];
-        let mut n = [0u8; crate::rsa::MAX_MODULUS_LEN + 1];
-        let n = {
-            let t = n_str
-                .unescape_into(&mut text)
-                .map_err(|_| JwkError::RsaModulusSize)?;
-            b64::decode(t.as_bytes(), &mut n).map_err(|e| match e {
-                B64Error::Encoding => Error::Jwk(JwkError::KeyEncoding),
-                B64Error::Length => Error::Jwk(JwkError::RsaModulusSize),
-            })?
-        };
-        let mut e_text = [0u8; 16];
-        let mut e = [0u8; 8];
-        let e = {
-            let t = e_str
-                .unescape_into(&mut e_text)
-                .map_err(|_| JwkError::RsaExponent)?;
-            b64::decode(t.as_bytes(), &mut e).map_err(|err| match err {
-                B64Error::Encoding => Error::Jwk(JwkError::KeyEncoding),
-                B64Error::Length => Error::Jwk(JwkError::RsaExponent),
-            })?
-        };
+        let (mut text, mut n) = ([0u8; 700], [0u8; crate::rsa::MAX_MODULUS_LEN + 1]);
+        let n = decode_into(&n_str, &mut text, &mut n, JwkError::RsaModulusSize)?;
+        let (mut e_text, mut e) = ([0u8; 16], [0u8; 8]);
+        let e = decode_into(&e_str, &mut e_text, &mut e, JwkError::RsaExponent)?;
         KeyMaterial::Rsa(crate::rsa::PublicKey::from_be(n, e)?)
     } else {
         // oct without `k`, and unknown types.
