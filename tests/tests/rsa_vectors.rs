@@ -7,61 +7,16 @@
 //! Every loop counts its cases and asserts the count; failures are collected and reported
 //! together, each naming its file and `tcId`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use fapi_core::error::{Error, JwkError};
 use fapi_core::rsa::{self, PublicKey, RsaScratch};
 use fapi_tests::{b64u, b64u_decode, hex};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-// ---------------------------------------------------------------------------------------------
-// Counting allocator (the pattern of `tests/alloc.rs`): armed only on the calling thread and
-// only around the call under test.
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static ARMED: Cell<bool> = const { Cell::new(false) };
-}
-
-// SAFETY: delegates every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if ARMED.with(Cell::get) {
-            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        }
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if ARMED.with(Cell::get) {
-            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        }
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use fapi_tests::alloc_count::{Counting, count};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-/// Runs `f` with the counter armed on this thread and returns the allocations it made.
-fn count<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
-    ARMED.with(|a| a.set(true));
-    let r = f();
-    ARMED.with(|a| a.set(false));
-    (r, ALLOCATIONS.load(Ordering::SeqCst) - before)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Support
