@@ -373,7 +373,7 @@
 // `misuse_empty_allowlist`: The algorithm allowlist is empty.
 #define FAPI_ERR_MISUSE_EMPTY_ALLOWLIST 903
 
-// `misuse_alg_unavailable`: An algorithm in the allowlist is not available in this build.
+// `misuse_alg_unavailable`: Reserved, no longer returned: every algorithm fapi knows is available since RSA support landed. Kept so the code is never reused.
 #define FAPI_ERR_MISUSE_ALG_UNAVAILABLE 904
 
 // `misuse_limit_out_of_range`: A limit is zero or above its hard cap.

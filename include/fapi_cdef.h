@@ -470,7 +470,7 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 
 // `misuse_empty_allowlist`: The algorithm allowlist is empty.
 
-// `misuse_alg_unavailable`: An algorithm in the allowlist is not available in this build.
+// `misuse_alg_unavailable`: Reserved, no longer returned: every algorithm fapi knows is available since RSA support landed. Kept so the code is never reused.
 
 // `misuse_limit_out_of_range`: A limit is zero or above its hard cap.
 

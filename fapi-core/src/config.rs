@@ -5,7 +5,7 @@
 
 use crate::error::{Error, MisuseError};
 use crate::json::JsonLimits;
-use crate::jws::{Alg, AlgSet};
+use crate::jws::AlgSet;
 
 /// Default clock leeway (FAPI 2.0 accepts up to 10 s ahead).
 pub const DEFAULT_LEEWAY: u32 = 10;
@@ -128,8 +128,8 @@ impl<'c> ConfigBuilder<'c> {
     /// Checks and returns the configuration.
     ///
     /// # Errors
-    /// [`MisuseError`]: empty issuer/audience/allowlist, an algorithm this build cannot verify,
-    /// leeway above 60 s without the unsafe option, limits out of range.
+    /// [`MisuseError`]: empty issuer/audience/allowlist, leeway above 60 s without the unsafe
+    /// option, limits out of range.
     pub fn build(self) -> Result<Config<'c>, Error> {
         let c = self.cfg;
         if c.issuer.is_empty() {
@@ -140,9 +140,6 @@ impl<'c> ConfigBuilder<'c> {
         }
         if c.algs.is_empty() {
             return Err(MisuseError::EmptyAllowlist.into());
-        }
-        if c.algs.iter().any(|a: Alg| !a.is_available()) {
-            return Err(MisuseError::AlgUnavailable.into());
         }
         if c.leeway > MAX_SAFE_LEEWAY && !self.unsafe_large_leeway {
             return Err(MisuseError::LeewayTooLarge.into());

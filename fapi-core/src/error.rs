@@ -348,7 +348,8 @@ pub enum MisuseError {
     EmptyAudience = 902,
     /// The algorithm allowlist is empty.
     EmptyAllowlist = 903,
-    /// An algorithm in the allowlist is not available in this build.
+    /// Reserved, no longer returned: every algorithm fapi knows is available since RSA
+    /// support landed. Kept so the code is never reused.
     AlgUnavailable = 904,
     /// A limit is zero or above its hard cap.
     LimitOutOfRange = 905,

@@ -160,8 +160,9 @@ pub(crate) fn parse_jwk_deferred(obj: &Object<'_>) -> Result<Option<Jwk>, Error>
     parse_jwk_with(obj, false)
 }
 
+/// `full`: check the curve point and compute the thumbprint (JWKS loads); `false` leaves both
+/// to the caller ([`parse_jwk_deferred`]).
 fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
-    let check_point = full;
     // One pass over the key's members.
     let [
         kty,
@@ -235,7 +236,7 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
         let (xs, ys) = xy.split_at_mut(32);
         xs.copy_from_slice(&x);
         ys.copy_from_slice(&y);
-        if check_point {
+        if full {
             crate::jws::p256_key(&xy).map_err(|_| JwkError::EcPointInvalid)?;
         }
         KeyMaterial::P256(xy)
@@ -247,7 +248,7 @@ fn parse_jwk_with(obj: &Object<'_>, full: bool) -> Result<Option<Jwk>, Error> {
             return Ok(None);
         }
         let x = decode_member::<32>(as_str(x)?.ok_or(JwkError::KeyMalformed)?)?;
-        if check_point {
+        if full {
             crate::jws::ed25519_key(&x).map_err(|_| JwkError::OkpKeyInvalid)?;
         }
         KeyMaterial::Ed25519(x)

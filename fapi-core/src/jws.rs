@@ -58,11 +58,6 @@ impl Alg {
         matches!(self, Self::EdDsa | Self::Ed25519)
     }
 
-    /// Whether this build can verify the algorithm.
-    pub const fn is_available(self) -> bool {
-        true
-    }
-
     const fn bit(self) -> u8 {
         match self {
             Self::Es256 => 1,

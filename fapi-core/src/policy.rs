@@ -166,7 +166,7 @@ impl<'c> PolicyBuilder<'c> {
     ///
     /// # Errors
     /// [`MisuseError::ContradictoryPolicy`] for contradictions, [`MisuseError::EmptyAllowlist`],
-    /// [`MisuseError::AlgUnavailable`], [`MisuseError::LeewayTooLarge`],
+    /// [`MisuseError::LeewayTooLarge`],
     /// [`MisuseError::InvalidBase`] without bases, [`MisuseError::InvalidArgument`] for zero
     /// durations.
     pub fn build(self) -> Result<Policy<'c>, Error> {
@@ -174,13 +174,8 @@ impl<'c> PolicyBuilder<'c> {
         if self.bases.is_empty() {
             return Err(MisuseError::InvalidBase.into());
         }
-        if self.dpop != Mode::Off {
-            if self.proof_algs.is_empty() {
-                return Err(MisuseError::EmptyAllowlist.into());
-            }
-            if self.proof_algs.iter().any(|a| !a.is_available()) {
-                return Err(MisuseError::AlgUnavailable.into());
-            }
+        if self.dpop != Mode::Off && self.proof_algs.is_empty() {
+            return Err(MisuseError::EmptyAllowlist.into());
         }
         if self.dpop == Mode::Off && self.nonce_required {
             return Err(contradiction);

@@ -236,7 +236,7 @@ pub const FAPI_ERR_MISUSE_EMPTY_ISSUER: u32 = 901;
 pub const FAPI_ERR_MISUSE_EMPTY_AUDIENCE: u32 = 902;
 /// `misuse_empty_allowlist`: The algorithm allowlist is empty.
 pub const FAPI_ERR_MISUSE_EMPTY_ALLOWLIST: u32 = 903;
-/// `misuse_alg_unavailable`: An algorithm in the allowlist is not available in this build.
+/// `misuse_alg_unavailable`: Reserved, no longer returned: every algorithm fapi knows is available since RSA support landed. Kept so the code is never reused.
 pub const FAPI_ERR_MISUSE_ALG_UNAVAILABLE: u32 = 904;
 /// `misuse_limit_out_of_range`: A limit is zero or above its hard cap.
 pub const FAPI_ERR_MISUSE_LIMIT_OUT_OF_RANGE: u32 = 905;
