@@ -11,8 +11,8 @@
  *   verify      ES256: r||s (64 bytes) -> DER ECDSA-Sig-Value, EVP_PKEY_verify over the
  *               32-byte SHA-256 digest fapi passes (signature md SHA-256).
  *               EdDSA / Ed25519: EVP_DigestVerifyInit_ex (no md) + EVP_DigestVerify over the
- *               message. PS256 / RS256 (RSA keys from fapi_openssl_import_rsa(); not reachable
- *               through fapi until it defines an RSA key kind): EVP_PKEY_verify over the digest
+ *               message. PS256 / RS256 (FAPI_KEY_RSA keys, or fapi_openssl_import_rsa()):
+ *               EVP_PKEY_verify over the digest
  *               with PSS (salt length = digest length, MGF1-SHA-256) / PKCS#1 v1.5.
  *               Returns 1 valid, 0 invalid, -1 on any OpenSSL error or misuse (unknown handle,
  *               a key that does not fit `alg`, wrong lengths); the OpenSSL error queue is

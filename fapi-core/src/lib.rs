@@ -10,7 +10,8 @@
 //!             ─► jws::parse_header   canonical base64url → strict JSON (json) → alg in the
 //!                                    required allowlist (never none/HS*), no crit/b64, typ
 //!             ─► jwk::select         key by kid, then type/curve/alg fit (never from jwk/jku/x5c)
-//!             ─► jws::verify_signature   ES256 (P1363 r‖s) or Ed25519 (verify_strict)
+//!             ─► jws::verify_signature   ES256 (P1363 r‖s), Ed25519 (verify_strict),
+//!                                    PS256/RS256 (rsa)
 //!             ─► json::parse_object  the claims, after the signature holds
 //!             ─► jwt::validate_claims    iss, aud, exp/nbf/iat with leeway (time), cnf
 //!             ═► jwt::AccessToken    a proof type: only this pipeline builds it

@@ -309,8 +309,8 @@ fn wycheproof_ed25519() {
 /// - hs256 (1–17): AlgSymmetric, Segments, Json Syntax (empty header), AlgNone.
 /// - es256 (18–32): Ok (18), BadSignature, SignatureLength (empty signature), Segments,
 ///   UnknownKid (modified `kid`), Json Syntax, AlgSymmetric (key-confusion 31).
-/// - rs256 (33–258), rs256 (259–263): AlgNotAllowed (RS256 is known but not in the allowlist
-///   until RSA lands; the allowlist is checked before key selection, so the modified `kid` of
+/// - rs256 (33–258), rs256 (259–263): AlgNotAllowed (RS256 is not in this suite's allowlist —
+///   `rsa_jws.rs` verifies these groups with RSA allowed; the allowlist is checked before key selection, so the modified `kid` of
 ///   tcId 40 is never looked up), plus the structural Segments / Json Syntax cases of hs256.
 /// - rs384, rs512, ps384, ps512, ES512: AlgUnknown; ps256: AlgNotAllowed; `none`/`NONE`
 ///   (341–344): AlgNone.
@@ -371,10 +371,10 @@ fn jws_file_expected(tc: u64) -> Verdict {
 const JWS_FILE_DEVIATIONS: &[u64] = &[
     // HMAC is never accepted for access tokens.
     1, 348, 352, 357, 358, 359, 372, 373, 376, 377,
-    // RS256 / PS256: pending the RSA issue.
+    // RS256 / PS256: not in this suite's allowlist (verified in rsa_jws.rs).
     33, 259, 260, 261, 262, 263, 272, 273, 274, 275, 287, 288, 345, 349,
     // RS384, RS512, PS384, PS512, ES512: not fapi algorithms (FAPI 2.0 allows PS256, ES256,
-    // EdDSA); refused today and after RSA lands.
+    // EdDSA); always refused.
     264, 265, 266, 267, 268, 269, 270, 271, 320, 321, 322, 323, 325, 326, 327, 328, 346, 347, 350,
     351,
 ];
