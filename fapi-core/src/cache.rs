@@ -95,6 +95,11 @@ impl<'c> CacheView<'c> {
         Self { slots }
     }
 
+    /// Whether the cache has any entries to use.
+    pub fn is_enabled(&self) -> bool {
+        !self.slots.is_empty()
+    }
+
     /// A disabled cache.
     pub const fn disabled() -> Self {
         Self { slots: &[] }

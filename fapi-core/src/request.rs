@@ -519,9 +519,7 @@ impl<'v> Verifier<'v> {
         req: &Request<'_>,
         provider: Option<&mut dyn jws::SignatureVerifier>,
     ) -> Decision<'c> {
-        ctx.pending = None;
-        ctx.outcome = Outcome::None;
-        ctx.challenge_len = 0;
+        ctx.clear();
         ctx.nonce = self.current_nonce(req.now);
         let Context {
             keys,
@@ -564,6 +562,8 @@ impl<'v> Verifier<'v> {
         ctx: &'c mut Context<K>,
         outcome: ReplayOutcome,
     ) -> Decision<'c> {
+        let p = ctx.pending;
+        ctx.clear();
         let Context {
             token,
             challenge,
@@ -573,9 +573,6 @@ impl<'v> Verifier<'v> {
             outcome: last,
             ..
         } = ctx;
-        let p = pending.take();
-        *last = Outcome::None;
-        *challenge_len = 0;
         let out = Out {
             challenge,
             challenge_len,
@@ -715,7 +712,11 @@ impl<'v> Verifier<'v> {
 
         // The access token: cache, else signature; then claims. Or, for an opaque token, the
         // host's introspection result.
-        let token_hash: [u8; 32] = Sha256::digest(token).into();
+        // SHA-256(token) is the cache key and the `ath` value: computed once, and only when
+        // one of them is used.
+        let uses_cache = self.cache.is_enabled() && req.introspection.is_none();
+        let token_hash: Option<[u8; 32]> =
+            (uses_cache || proof_field.is_some()).then(|| Sha256::digest(token).into());
         let (claims, cache_hit) = match req.introspection {
             Some(json) => (
                 jwt::load_introspection(w.token, json, &policy.token, req.now)?,
@@ -723,9 +724,9 @@ impl<'v> Verifier<'v> {
             ),
             None => {
                 self.keys.refresh(w.keys, w.keys_gen)?;
-                let hit: Option<CacheHit> =
-                    self.cache
-                        .lookup(&token_hash, policy.generation, w.keys.keys());
+                let hit: Option<CacheHit> = token_hash
+                    .as_ref()
+                    .and_then(|h| self.cache.lookup(h, policy.generation, w.keys.keys()));
                 let at = match hit {
                     Some(h) => jwt::verify_access_token_cached(
                         &policy.token,
@@ -755,9 +756,9 @@ impl<'v> Verifier<'v> {
                     },
                 };
                 let cache_hit = at.jws().cache_hit();
-                if !cache_hit {
+                if let (false, Some(h)) = (cache_hit, token_hash.as_ref()) {
                     self.cache
-                        .insert(&token_hash, policy.generation, at.jws().key_thumbprint());
+                        .insert(h, policy.generation, at.jws().key_thumbprint());
                 }
                 (*at.claims(), cache_hit)
             }
@@ -808,7 +809,7 @@ impl<'v> Verifier<'v> {
             let cx = ProofContext {
                 method: req.method,
                 expected_htu: expected,
-                token_hash: Some(&token_hash),
+                token_hash: token_hash.as_ref(),
                 now: req.now,
             };
             let p = dpop::verify_proof(field, &policy.proof, w.proof, &cx, self.nonces, provider)?;
