@@ -994,7 +994,7 @@ const char *fapi_result_str(uint32_t code);
 // 401/400/403 for refusals, 503 for capacity, 500 for misuse, API and unknown codes.
 uint32_t fapi_result_http_status(uint32_t code);
 
-// Bytes of context memory a configuration needs (about 43 KiB: token and proof decode
+// Bytes of context memory a configuration needs (about 59 KiB: token and proof decode
 // scratch, certificate buffers, a copy of the key set). `cfg` NULL gives the most any
 // configuration needs. In this version every configuration needs the same size; the parameter
 // lets scratch grow with enabled algorithms and limits later without an ABI change. Returns 0

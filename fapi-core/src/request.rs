@@ -183,7 +183,7 @@ impl<const KEYS: usize> Default for Context<KEYS> {
 
 impl<const KEYS: usize> Context<KEYS> {
     /// A fresh context (usable in `static` initialisers; put it in a `static` or on the heap
-    /// of the host — it is about 50 KiB).
+    /// of the host — it is about 53 KiB).
     pub const fn new() -> Self {
         Self {
             keys: KeySet::new(),

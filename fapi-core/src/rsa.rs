@@ -128,23 +128,28 @@ impl PublicKey {
     }
 }
 
-/// Caller-owned working memory for one RSA verification: [`RsaScratch::SIZE`] = 1,024 bytes
-/// (two 512-octet buffers: the encoded message recovered from the signature, and the expected
-/// PKCS#1 v1.5 encoding or, for PSS, `DB`), so neither lands on the stack. One per thread (or
-/// per call); it carries nothing from one call to the next.
+/// Caller-owned working memory for RSA verification: two 512-octet buffers (the encoded
+/// message recovered from the signature, and the expected PKCS#1 v1.5 encoding or, for PSS,
+/// `DB`) so neither lands on the stack, and the Montgomery parameters of the last modulus
+/// verified with it (see [`RsaScratch::SIZE`]). One per thread (or per call).
 ///
-/// The exponentiation's integers (`crypto-bigint` `Uint`s, the Montgomery parameters of the
-/// modulus, and `crypto-bigint`'s own temporaries) stay on the stack, sized by the modulus in
-/// use: only the matching `U2048`/`U3072`/`U4096` path runs. Static estimate of the deepest
-/// call chain for thumbv7em-none-eabihf (release, `-Z emit-stack-sizes` frames summed along the
-/// call graph): about 10.3 KB for a 2048-bit key, 21.9 KB for 3072 and 20.7 KB for 4096 bits
-/// (the 3072-bit path pays for `crypto-bigint`'s Karatsuba squaring of 48 limbs when it builds
-/// the Montgomery parameters). On x86-64 a verification runs in a 16 KiB thread stack for 2048
-/// bits, 32 KiB for 3072 and 28 KiB for 4096 (`cargo bench -p fapi-tests --bench rsa`).
+/// The parameters (`R mod n`, `R² mod n`, `−n⁻¹ mod 2^w`) cost a long division and a wide
+/// squaring, about a sixth of a 2048-bit verification. An access token's issuer key comes back
+/// with every request, so they are kept for the last modulus and rebuilt only when the next
+/// key differs (its full modulus is compared: nothing stale can be used). Everything in them
+/// is public.
+///
+/// The exponentiation's integers (`crypto-bigint` `Uint`s and `crypto-bigint`'s own
+/// temporaries) stay on the stack, sized by the modulus in use: only the matching
+/// `U2048`/`U3072`/`U4096` path runs. Peak stack measured on a Cortex-M4 under QEMU by
+/// `scripts/firmware-rsa-stack.sh` (budgets in `examples/firmware/README.md`); on x86-64 the
+/// smallest thread stack that runs one verification is printed by
+/// `cargo bench -p fapi-tests --bench rsa`.
 #[derive(Clone, Debug)]
 pub struct RsaScratch {
     em: [u8; MAX_MODULUS_LEN],
     expected: [u8; MAX_MODULUS_LEN],
+    params: MontyCache,
 }
 
 impl Default for RsaScratch {
@@ -154,17 +159,55 @@ impl Default for RsaScratch {
 }
 
 impl RsaScratch {
-    /// Size in bytes (1,024).
-    pub const SIZE: usize = 2 * MAX_MODULUS_LEN;
+    /// Size in bytes: the two buffers (1,024) plus the parameter cache, whose largest member
+    /// (4096 bits: modulus, `R`, `R²` and the word inverse) is about 1.5 KiB.
+    pub const SIZE: usize = core::mem::size_of::<Self>();
 
-    /// Zeroed scratch (usable in `static` initialisers).
+    /// Empty scratch (usable in `static` initialisers).
     pub const fn new() -> Self {
         Self {
             em: [0; MAX_MODULUS_LEN],
             expected: [0; MAX_MODULUS_LEN],
+            params: MontyCache::Empty,
         }
     }
 }
+
+/// The Montgomery parameters of one modulus, of whichever size was verified last.
+#[derive(Clone, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one slot in caller memory, sized by its largest member on purpose"
+)]
+enum MontyCache {
+    Empty,
+    B2048(FixedMontyParams<{ U2048::LIMBS }>),
+    B3072(FixedMontyParams<{ U3072::LIMBS }>),
+    B4096(FixedMontyParams<{ U4096::LIMBS }>),
+}
+
+/// Moves one size's parameters into and out of the [`MontyCache`].
+trait Cached: Sized {
+    fn get(cache: &MontyCache) -> Option<&Self>;
+    fn into_cache(self) -> MontyCache;
+}
+
+macro_rules! cached {
+    ($($variant:ident: $uint:ty),*) => {$(
+        impl Cached for FixedMontyParams<{ <$uint>::LIMBS }> {
+            fn get(cache: &MontyCache) -> Option<&Self> {
+                match cache {
+                    MontyCache::$variant(p) => Some(p),
+                    _ => None,
+                }
+            }
+            fn into_cache(self) -> MontyCache {
+                MontyCache::$variant(self)
+            }
+        }
+    )*};
+}
+cached!(B2048: U2048, B3072: U3072, B4096: U4096);
 
 /// Octets per `crypto-bigint` word on this target (8 on 64-bit hosts, 4 on Cortex-M).
 const WORD_BYTES: usize = Word::BITS as usize / 8;
@@ -206,18 +249,35 @@ fn uint_to_be<const L: usize>(x: &Uint<L>, out: &mut [u8]) -> bool {
 /// Never inlined, so that each size's stack frame is paid only by keys of that size (inlined
 /// into one caller, the three sizes' frames added up to 8.9 KB on thumbv7em).
 #[inline(never)]
-fn rsavp1<const L: usize>(n: &[u8], e: u32, s: &[u8], out: &mut [u8]) -> bool {
+fn rsavp1<const L: usize>(
+    n: &[u8],
+    e: u32,
+    s: &[u8],
+    out: &mut [u8],
+    cache: &mut MontyCache,
+) -> bool
+where
+    FixedMontyParams<L>: Cached,
+{
     let (Some(n), Some(s)) = (uint_from_be::<L>(n), uint_from_be::<L>(s)) else {
         return false;
     };
     let Some(n) = Odd::new(n).into_option() else {
         return false;
     };
-    let params = FixedMontyParams::new_vartime(n);
-    let base = FixedMontyForm::new(&s, &params);
+    // Reuse the cached parameters only for exactly this modulus.
+    // Built in this frame: in a frame of its own (never inlined) the build alone peaked
+    // higher (20.9 KB at 4096 bits on a Cortex-M4) than this frame with it (17.2 KB).
+    if FixedMontyParams::<L>::get(cache).is_none_or(|p| p.modulus().as_ref() != n.as_ref()) {
+        *cache = FixedMontyParams::new_vartime(n).into_cache();
+    }
+    let Some(params) = FixedMontyParams::<L>::get(cache) else {
+        return false;
+    };
+    let base = FixedMontyForm::new(&s, params);
     // Left-to-right square-and-multiply over e's bits below the top one, in place (the
     // multiplier borrows the parameters instead of copying them into every temporary).
-    let mut mm = <FixedMontyForm<L> as MontyForm>::Multiplier::from(&params);
+    let mut mm = <FixedMontyForm<L> as MontyForm>::Multiplier::from(params);
     let mut acc = base;
     let bits = u32::BITS - e.leading_zeros();
     for i in (0..bits.saturating_sub(1)).rev() {
@@ -231,7 +291,12 @@ fn rsavp1<const L: usize>(n: &[u8], e: u32, s: &[u8], out: &mut [u8]) -> bool {
 
 /// Checks the signature's length and range and writes `s^e mod n` as `k` octets into the front
 /// of `em`; returns that slice.
-fn recover<'s>(key: &PublicKey, sig: &[u8], em: &'s mut [u8; MAX_MODULUS_LEN]) -> Option<&'s [u8]> {
+fn recover<'s>(
+    key: &PublicKey,
+    sig: &[u8],
+    em: &'s mut [u8; MAX_MODULUS_LEN],
+    cache: &mut MontyCache,
+) -> Option<&'s [u8]> {
     let n = key.modulus();
     let k = n.len();
     // The signature is exactly k octets (RFC 8017 §8.1.2 step 1, §8.2.2 step 1) and, as an
@@ -241,11 +306,11 @@ fn recover<'s>(key: &PublicKey, sig: &[u8], em: &'s mut [u8; MAX_MODULUS_LEN]) -
     }
     let out = em.get_mut(..k)?;
     let ok = if k <= U2048::BYTES {
-        rsavp1::<{ U2048::LIMBS }>(n, key.e, sig, out)
+        rsavp1::<{ U2048::LIMBS }>(n, key.e, sig, out, cache)
     } else if k <= U3072::BYTES {
-        rsavp1::<{ U3072::LIMBS }>(n, key.e, sig, out)
+        rsavp1::<{ U3072::LIMBS }>(n, key.e, sig, out, cache)
     } else {
-        rsavp1::<{ U4096::LIMBS }>(n, key.e, sig, out)
+        rsavp1::<{ U4096::LIMBS }>(n, key.e, sig, out, cache)
     };
     if ok { Some(out) } else { None }
 }
@@ -262,8 +327,12 @@ pub fn verify_pkcs1v15_sha256(
     sig: &[u8],
     scratch: &mut RsaScratch,
 ) -> bool {
-    let RsaScratch { em, expected } = scratch;
-    let Some(em) = recover(key, sig, em) else {
+    let RsaScratch {
+        em,
+        expected,
+        params,
+    } = scratch;
+    let Some(em) = recover(key, sig, em, params) else {
         return false;
     };
     let k = em.len();
@@ -312,7 +381,7 @@ pub fn verify_pss_sha256(
     scratch: &mut RsaScratch,
 ) -> bool {
     let mod_bits = key.bits();
-    let Some(em) = recover(key, sig, &mut scratch.em) else {
+    let Some(em) = recover(key, sig, &mut scratch.em, &mut scratch.params) else {
         return false;
     };
     let em_bits = mod_bits - 1;
@@ -489,8 +558,9 @@ mod tests {
         let mut s = [0u8; 256];
         s[255] = 2;
         let mut out = [0u8; 256];
+        let mut cache = MontyCache::Empty;
         for (e, want) in [(3u32, 8u64), (5, 32), (65537, 0)] {
-            assert!(rsavp1::<{ U2048::LIMBS }>(&n, e, &s, &mut out));
+            assert!(rsavp1::<{ U2048::LIMBS }>(&n, e, &s, &mut out, &mut cache));
             if want != 0 {
                 assert_eq!(out[248..], want.to_be_bytes());
                 assert!(out[..248].iter().all(|&b| b == 0));
@@ -499,7 +569,9 @@ mod tests {
         // (n − 1)^65537 = n − 1.
         let mut m1 = n;
         m1[255] -= 1;
-        assert!(rsavp1::<{ U2048::LIMBS }>(&n, 65537, &m1, &mut out));
+        assert!(rsavp1::<{ U2048::LIMBS }>(
+            &n, 65537, &m1, &mut out, &mut cache
+        ));
         assert_eq!(out, m1);
     }
 }

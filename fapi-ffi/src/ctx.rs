@@ -22,7 +22,7 @@ pub(crate) struct CtxMem {
     pub(crate) core: Context<{ crate::types::FAPI_MAX_KEYS as usize }>,
 }
 
-/// Bytes of context memory a configuration needs (about 43 KiB: token and proof decode
+/// Bytes of context memory a configuration needs (about 59 KiB: token and proof decode
 /// scratch, certificate buffers, a copy of the key set). `cfg` NULL gives the most any
 /// configuration needs. In this version every configuration needs the same size; the parameter
 /// lets scratch grow with enabled algorithms and limits later without an ABI change. Returns 0

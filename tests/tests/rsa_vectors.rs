@@ -659,8 +659,78 @@ fn key_accessors_and_thumbprint() {
         b64u(&key.thumbprint()),
         s(&vec["expected"], "jwk_thumbprint_sha256_b64u")
     );
-    assert_eq!(RsaScratch::SIZE, 1024);
+    // Two 512-octet buffers, and the parameter cache sized by its largest member (4096 bits:
+    // modulus, R, R² and the word inverse).
+    assert!(
+        (1024 + 3 * 512..=1024 + 3 * 512 + 64).contains(&RsaScratch::SIZE),
+        "RsaScratch::SIZE = {}",
+        RsaScratch::SIZE
+    );
     assert_eq!(std::mem::size_of::<RsaScratch>(), RsaScratch::SIZE);
+}
+
+/// The first valid (key, message, signature) of each group of a Wycheproof file.
+fn valid_per_group(file: &str) -> Vec<(PublicKey, Vec<u8>, Vec<u8>)> {
+    let v = load(&format!("wycheproof/{file}"));
+    let mut out = Vec::new();
+    for g in v["testGroups"].as_array().expect("testGroups") {
+        let (key, _, _) = group_key(g);
+        let tests = g["tests"].as_array().expect("tests");
+        if let Some(t) = tests.iter().find(|t| s(t, "result") == "valid") {
+            out.push((key, hex(s(t, "msg")), hex(s(t, "sig"))));
+        }
+    }
+    out
+}
+
+/// One scratch keeps the Montgomery parameters of the last modulus. Switching keys (of the
+/// same size, of another size, and to a modulus one octet away) must never verify with stale
+/// parameters: each key's own signature passes and every other key's fails, in any order.
+#[test]
+fn parameter_cache_follows_the_key() {
+    let mut keys = Vec::new();
+    for file in [
+        "rsa_signature_2048_sha256_test.json",
+        "rsa_signature_3072_sha256_test.json",
+        "rsa_signature_4096_sha256_test.json",
+    ] {
+        keys.extend(valid_per_group(file).into_iter().take(2));
+    }
+    // A modulus one octet away from the first key's (still odd, same length): a cache keyed
+    // on anything less than the whole modulus would reuse the first key's parameters.
+    let (first, msg, sig) = keys[0].clone();
+    let mut n = first.modulus().to_vec();
+    let mid = n.len() / 2;
+    n[mid] ^= 0x10;
+    let e = first.exponent().to_be_bytes();
+    let near = PublicKey::from_be(&n, &e[1..]).unwrap();
+    keys.insert(1, (near, msg.clone(), sig.clone()));
+    // 2048 ×3 (with `near`), 3072 ×2, 4096 ×1: same-size and cross-size switches.
+    let bits: Vec<usize> = keys.iter().map(|k| k.0.bits()).collect();
+    assert_eq!(bits, [2048, 2048, 2048, 3072, 3072, 4096]);
+
+    // Key 1 carries key 0's message and signature, so that signature verifies under key 0
+    // only; every other signature verifies under its own key only.
+    let valid = |sig: usize, key: usize| (sig == key && sig != 1) || (sig == 1 && key == 0);
+    let mut sc = RsaScratch::new();
+    let mut checks = 0;
+    // Every ordered pair: signature i under key j, then under key i.
+    for (i, (key_i, msg_i, sig_i)) in keys.iter().enumerate() {
+        for (j, (key_j, _, _)) in keys.iter().enumerate() {
+            assert_eq!(
+                verify(Scheme::Rs256, key_j, msg_i, sig_i, &mut sc),
+                valid(i, j),
+                "signature {i} under key {j}"
+            );
+            assert_eq!(
+                verify(Scheme::Rs256, key_i, msg_i, sig_i, &mut sc),
+                valid(i, i),
+                "signature {i} under key {i}, after key {j}"
+            );
+            checks += 2;
+        }
+    }
+    assert_eq!(checks, 2 * keys.len() * keys.len());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,11 +21,12 @@ use fapi_core::rsa::{self, PublicKey, RsaScratch};
 use vectors::*;
 
 /// Peak stack allowed for one verification with a 2048-bit key (the CI gate): the measured
-/// 9,672 B rounded up to the next KiB.
-const STACK_BUDGET_2048: usize = 10 * 1024;
-/// Same for a 4096-bit key: the measured 18,768 B rounded up to the next KiB. The goal
-/// was 16 KiB; README.md explains where the 18.3 KiB goes.
-const STACK_BUDGET_4096: usize = 19 * 1024;
+/// 8,880 B (a key new to the scratch, whose Montgomery parameters are built) rounded up to the
+/// next KiB.
+const STACK_BUDGET_2048: usize = 9 * 1024;
+/// Same for a 4096-bit key: the measured 17,208 B rounded up to the next KiB. The goal
+/// was 16 KiB; README.md explains where the 16.8 KiB goes.
+const STACK_BUDGET_4096: usize = 17 * 1024;
 /// Bytes painted below the stack pointer before each verification (well above the budget, so
 /// an overrun is still measured; RAM is 4 MiB).
 const WINDOW: usize = 64 * 1024;
@@ -149,8 +150,9 @@ fn main() -> ! {
     cp.SYST.set_reload(SYST_MASK);
     cp.SYST.enable_counter();
 
-    // The caller-owned scratch (1 KiB) and the key live in main's frame, outside the measurement.
-    let mut scratch = RsaScratch::new();
+    // The caller-owned scratch (2.5 KiB with its Montgomery-parameter cache) and the key live
+    // in main's frame, outside the measurement.
+    let mut scratch;
     let mut all_ok = true;
     let mut worst = 0;
     hprintln!("fapi-core RSA verify on Cortex-M4 (QEMU mps2-an386), opt-level \"s\"");
@@ -164,6 +166,9 @@ fn main() -> ! {
         if let Some(last) = tampered.last_mut() {
             *last ^= 0x01;
         }
+        // A fresh scratch: the valid signature is checked with a key new to it (parameters
+        // built: the deepest path), the tampered one with the parameters kept.
+        scratch = RsaScratch::new();
         for (label, sig, want) in [("valid", case.sig, true), ("tampered", &*tampered, false)] {
             let (got, stack, instr) = measure(&mut cp.SYST, &mut || {
                 verify(case.alg, &key, case.digest, sig, &mut scratch)
