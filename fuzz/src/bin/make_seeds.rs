@@ -1,0 +1,146 @@
+//! Writes the committed seed corpus of every target into `fuzz/seeds/<target>/`, built from
+//! the project's test fixtures and vectors (`tests/vectors`, RFC examples), so fuzzing starts
+//! from inputs that reach deep into each parser. Deterministic: the same files every run.
+//!
+//!   cargo run --bin make_seeds   (inside fuzz/; the stable toolchain is enough)
+
+use fapi_tests::{AUD, ISS, NOW, Signer, certs};
+use serde_json::json;
+use std::path::Path;
+
+fn write(dir: &Path, target: &str, name: &str, bytes: &[u8]) {
+    let d = dir.join(target);
+    std::fs::create_dir_all(&d).expect("seed dir");
+    std::fs::write(d.join(name), bytes).expect("seed file");
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("seeds");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let es = fapi_fuzz::issuer_es();
+    let ed = fapi_fuzz::issuer_ed();
+    let rsa = Signer::Rsa { pss: true };
+    let tokens = fapi_fuzz::seed_tokens();
+    for (name, t) in &tokens {
+        write(&dir, "jws", name, t.as_bytes());
+        for (i, part) in t.split('.').enumerate() {
+            write(&dir, "b64", &format!("{name}-{i}"), part.as_bytes());
+        }
+    }
+    for (name, p) in &fapi_fuzz::seed_proofs(&tokens[3].1) {
+        write(&dir, "dpop_proof", name, p.as_bytes());
+        write(&dir, "jws", &format!("proof-{name}"), p.as_bytes());
+    }
+
+    // JSON documents: claims, JWK sets, escapes; JWK sets from the vectors.
+    let jwks = fapi_tests::jwks(&[
+        es.jwk_with_kid(fapi_fuzz::KID_ES),
+        ed.jwk_with_kid(fapi_fuzz::KID_ED),
+        rsa.jwk_with_kid("rsa"),
+    ]);
+    write(&dir, "jwks", "fixture", jwks.as_bytes());
+    write(&dir, "json", "jwks", jwks.as_bytes());
+    write(
+        &dir,
+        "json",
+        "claims",
+        fapi_tests::good_claims().to_string().as_bytes(),
+    );
+    write(
+        &dir,
+        "json",
+        "escapes",
+        br#"{"a":"\u00e9\ud83d\ude00\n","b":[1,-2.5e3,true,null,{"c":{}}]}"#,
+    );
+    // Wycheproof's JWS and JWK files: each group's key as a JWK set, each test's JWS.
+    for file in ["json_web_signature_test.json", "json_web_key_test.json"] {
+        let path = root.join("../tests/vectors/wycheproof").join(file);
+        let text = std::fs::read_to_string(&path).expect("wycheproof vectors");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let stem = file.trim_end_matches("_test.json");
+        for (g, group) in v["testGroups"].as_array().into_iter().flatten().enumerate() {
+            for member in ["private", "public"] {
+                let key = &group[member];
+                let set = if key["keys"].is_array() {
+                    key.clone()
+                } else {
+                    json!({"keys": [key]})
+                };
+                if key.is_object() {
+                    write(
+                        &dir,
+                        "jwks",
+                        &format!("{stem}-{g}-{member}"),
+                        set.to_string().as_bytes(),
+                    );
+                }
+            }
+            for t in group["tests"].as_array().into_iter().flatten() {
+                let jws = t["jws"].as_str().filter(|j| j.len() <= 8192);
+                if let (Some(jws), Some(id)) = (jws, t["tcId"].as_u64()) {
+                    write(&dir, "jws", &format!("{stem}-{id}"), jws.as_bytes());
+                }
+            }
+        }
+    }
+
+    // Introspection responses.
+    let active = json!({"active": true, "iss": ISS, "aud": AUD, "exp": NOW + 600,
+        "iat": NOW - 60, "scope": "accounts", "client_id": "c1"});
+    write(
+        &dir,
+        "introspection",
+        "active",
+        active.to_string().as_bytes(),
+    );
+    write(&dir, "introspection", "inactive", br#"{"active":false}"#);
+    let cert_bound = json!({"active": true, "iss": ISS, "aud": AUD, "exp": NOW + 600,
+        "cnf": {"x5t#S256": certs::RFC7517_B_X5T_S256}});
+    write(
+        &dir,
+        "introspection",
+        "cert-bound",
+        cert_bound.to_string().as_bytes(),
+    );
+
+    // htu.
+    let uris = [
+        "https://rs.example.com/accounts",
+        "HTTPS://RS.Example.COM:443/a/../accounts?x#y",
+        "https://[::1]:8443/v1/%7euser/./x",
+        "http://example.com:80",
+        "https://api.example.com:8443/v1/accounts",
+    ];
+    for (i, u) in uris.iter().enumerate() {
+        write(&dir, "htu", &format!("uri-{i}"), u.as_bytes());
+    }
+
+    // Client certificates: a selector byte, then the certificate in that encoding.
+    let der = certs::cert_der();
+    let forms: [(u8, &str, Vec<u8>); 4] = [
+        (0, "der", der.clone()),
+        (1, "pem", certs::pem_of(&der).into_bytes()),
+        (2, "escaped-pem", certs::escaped_pem_of(&der).into_bytes()),
+        (
+            3,
+            "client-cert",
+            certs::client_cert_header_of(&der).into_bytes(),
+        ),
+    ];
+    for (sel, name, bytes) in forms {
+        let mut seed = vec![sel];
+        seed.extend_from_slice(&bytes);
+        write(&dir, "client_cert", name, &seed);
+    }
+
+    // The structure-aware target starts from a few byte patterns.
+    for i in 0u8..8 {
+        let bytes: Vec<u8> = (0..64u8)
+            .map(|j| j.wrapping_mul(31).wrapping_add(i.wrapping_mul(17)))
+            .collect();
+        write(&dir, "decision", &format!("bytes-{i}"), &bytes);
+    }
+    println!("seeds written to {}", dir.display());
+}
