@@ -379,7 +379,16 @@ static uint32_t expected_status(const char *sym) {
   if (starts(c, "CAPACITY_")) {
     return 503;
   }
-  return 500; /* key-set loading, misuse, buffer too small, API codes */
+  /* Client side: a refused authorization response came from the user agent (400); a refused
+   * or failed answer of the authorization server is a bad gateway (502). */
+  if (starts(c, "AUTHZ_")) {
+    return 400;
+  }
+  if (starts(c, "METADATA_") || starts(c, "PAR_") || starts(c, "TOKEN_") ||
+      starts(c, "ID_TOKEN_")) {
+    return 502;
+  }
+  return 500; /* key-set loading, misuse, signing, buffer too small, API codes */
 }
 
 static void test_result_codes(void) {
