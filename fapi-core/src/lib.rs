@@ -63,23 +63,34 @@
 
 pub mod b64;
 pub mod cache;
+pub mod client;
+pub mod client_auth;
 pub mod config;
 pub mod dpop;
 pub mod error;
+pub mod form;
 pub mod htu;
+pub mod jar;
 pub mod json;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;
 pub mod keystore;
 mod log;
+pub mod metadata;
 pub mod mtls;
 pub mod nonce;
+pub mod oauth;
+mod out;
+pub mod par;
+pub mod pkce;
 pub mod policy;
+pub mod random;
 pub mod replay;
 pub mod request;
 pub mod rsa;
 mod seqlock;
+pub mod sign;
 pub mod time;
 
 pub use error::Error;
