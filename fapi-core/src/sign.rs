@@ -108,7 +108,8 @@ impl Kid {
     }
 }
 
-/// An ES256 (P-256) signing key with RFC 6979 deterministic signatures.
+/// An ES256 (P-256) signing key with RFC 6979 deterministic signatures. The private scalar is
+/// wiped when the key is dropped; `Debug` never prints it.
 #[derive(Clone, Debug)]
 pub struct Es256Key {
     key: p256::ecdsa::SigningKey,
@@ -175,7 +176,8 @@ impl JwsSigner for Es256Key {
     }
 }
 
-/// An Ed25519 signing key (`alg` `EdDSA`, or the fully specified `Ed25519`).
+/// An Ed25519 signing key (`alg` `EdDSA`, or the fully specified `Ed25519`). The secret is
+/// wiped when the key is dropped; `Debug` never prints it.
 #[derive(Clone, Debug)]
 pub struct Ed25519Key {
     key: ed25519_dalek::SigningKey,
