@@ -129,6 +129,12 @@ static const uint32_t FAPI_ERR_MISUSE_NONCE_SECRET_TOO_SHORT = 910;
 static const uint32_t FAPI_ERR_MISUSE_REPLAY_NOT_PENDING = 911;
 static const uint32_t FAPI_ERR_MISUSE_STORAGE_SIZE = 912;
 static const uint32_t FAPI_ERR_MISUSE_NONCE_SECRET_MISSING = 913;
+static const uint32_t FAPI_ERR_MISUSE_RANDOM_LENGTH = 914;
+static const uint32_t FAPI_ERR_MISUSE_LIFETIME_OUT_OF_RANGE = 915;
+static const uint32_t FAPI_ERR_MISUSE_EMPTY_CLIENT_ID = 916;
+static const uint32_t FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE = 917;
+static const uint32_t FAPI_ERR_MISUSE_AUTHORIZATION_DETAILS_INVALID = 918;
+static const uint32_t FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID = 919;
 static const uint32_t FAPI_ERR_BUFFER_TOO_SMALL = 950;
 static const uint32_t FAPI_ERR_PROOF_JSON_SYNTAX = 1100;
 static const uint32_t FAPI_ERR_PROOF_JSON_INVALID_UTF8 = 1101;
@@ -175,6 +181,49 @@ static const uint32_t FAPI_ERR_PROOF_JWK_RSA_MODULUS_SIZE = 1319;
 static const uint32_t FAPI_ERR_PROOF_JWK_RSA_MODULUS_LEADING_ZERO = 1320;
 static const uint32_t FAPI_ERR_PROOF_JWK_RSA_MODULUS_EVEN = 1321;
 static const uint32_t FAPI_ERR_PROOF_JWK_RSA_EXPONENT = 1322;
+static const uint32_t FAPI_ERR_METADATA_ISSUER_MISSING = 2000;
+static const uint32_t FAPI_ERR_METADATA_ISSUER_MISMATCH = 2001;
+static const uint32_t FAPI_ERR_METADATA_MEMBER_TYPE = 2002;
+static const uint32_t FAPI_ERR_METADATA_ENDPOINT_MISSING = 2003;
+static const uint32_t FAPI_ERR_METADATA_ENDPOINT_INVALID = 2004;
+static const uint32_t FAPI_ERR_METADATA_PKCE_S256_UNSUPPORTED = 2005;
+static const uint32_t FAPI_ERR_PAR_ERROR_RESPONSE = 2100;
+static const uint32_t FAPI_ERR_PAR_UNEXPECTED_STATUS = 2101;
+static const uint32_t FAPI_ERR_PAR_REQUEST_URI_MISSING = 2102;
+static const uint32_t FAPI_ERR_PAR_REQUEST_URI_INVALID = 2103;
+static const uint32_t FAPI_ERR_PAR_EXPIRES_IN_MISSING = 2104;
+static const uint32_t FAPI_ERR_PAR_EXPIRES_IN_INVALID = 2105;
+static const uint32_t FAPI_ERR_AUTHZ_ERROR_RESPONSE = 2200;
+static const uint32_t FAPI_ERR_AUTHZ_RESPONSE_MISSING = 2201;
+static const uint32_t FAPI_ERR_AUTHZ_MIXED_RESPONSE = 2202;
+static const uint32_t FAPI_ERR_AUTHZ_DUPLICATE_PARAMETER = 2203;
+static const uint32_t FAPI_ERR_AUTHZ_PARAMETER_ENCODING = 2204;
+static const uint32_t FAPI_ERR_AUTHZ_PARAMETER_TOO_LONG = 2205;
+static const uint32_t FAPI_ERR_AUTHZ_ISS_MISSING = 2206;
+static const uint32_t FAPI_ERR_AUTHZ_ISS_MISMATCH = 2207;
+static const uint32_t FAPI_ERR_AUTHZ_STATE_MISSING = 2208;
+static const uint32_t FAPI_ERR_AUTHZ_STATE_MISMATCH = 2209;
+static const uint32_t FAPI_ERR_AUTHZ_CODE_MISSING = 2210;
+static const uint32_t FAPI_ERR_AUTHZ_CLAIM_TYPE = 2211;
+static const uint32_t FAPI_ERR_TOKEN_ERROR_RESPONSE = 2300;
+static const uint32_t FAPI_ERR_TOKEN_USE_DPOP_NONCE = 2301;
+static const uint32_t FAPI_ERR_TOKEN_DPOP_NONCE_INVALID = 2302;
+static const uint32_t FAPI_ERR_TOKEN_UNEXPECTED_STATUS = 2303;
+static const uint32_t FAPI_ERR_TOKEN_ACCESS_TOKEN_MISSING = 2304;
+static const uint32_t FAPI_ERR_TOKEN_TOKEN_TYPE_MISSING = 2305;
+static const uint32_t FAPI_ERR_TOKEN_TOKEN_TYPE_MISMATCH = 2306;
+static const uint32_t FAPI_ERR_TOKEN_EXPIRES_IN_INVALID = 2307;
+static const uint32_t FAPI_ERR_TOKEN_MEMBER_TYPE = 2308;
+static const uint32_t FAPI_ERR_ID_TOKEN_NONCE_MISSING = 2400;
+static const uint32_t FAPI_ERR_ID_TOKEN_NONCE_MISMATCH = 2401;
+static const uint32_t FAPI_ERR_ID_TOKEN_AZP_MISSING = 2402;
+static const uint32_t FAPI_ERR_ID_TOKEN_AZP_MISMATCH = 2403;
+static const uint32_t FAPI_ERR_ID_TOKEN_IAT_MISSING = 2404;
+static const uint32_t FAPI_ERR_ID_TOKEN_SUB_MISSING = 2405;
+static const uint32_t FAPI_ERR_SIGN_KEY_INVALID = 2500;
+static const uint32_t FAPI_ERR_SIGN_ALG_KEY_MISMATCH = 2501;
+static const uint32_t FAPI_ERR_SIGN_SIGNATURE_LENGTH = 2502;
+static const uint32_t FAPI_ERR_SIGN_ALG_NOT_ALLOWED = 2503;
 static const uint32_t FAPI_KEY_P256 = 1;
 static const uint32_t FAPI_KEY_ED25519 = 2;
 static const uint32_t FAPI_KEY_RSA = 3;
@@ -490,6 +539,18 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 
 // `misuse_nonce_secret_missing`: Nonces are required but no nonce secret is set: fail closed until one is.
 
+// `misuse_random_length`: Host random bytes too few (or too many) for the value made from them (client side: at least 16 bytes for `jti`, `state` and `nonce`, 32–96 for a PKCE verifier).
+
+// `misuse_lifetime_out_of_range`: A JWT lifetime of zero or above its maximum (request object 3600 s, client assertion and DPoP proof 300 s).
+
+// `misuse_empty_client_id`: The client's `client_id` is empty.
+
+// `misuse_invalid_client_value`: A value the client sends is empty or outside its syntax (e.g. a `redirect_uri` or `htu` that is not an absolute http(s) URI without fragment, a `code_challenge` that is not 43 base64url characters, a control character in a parameter).
+
+// `misuse_authorization_details_invalid`: `authorization_details` is not a JSON array of objects each with a string `type` (RFC 9396 §2).
+
+// `misuse_pkce_verifier_invalid`: A PKCE `code_verifier` that is not 43–128 unreserved characters (RFC 7636 §4.1).
+
 // `buffer_too_small`: An output buffer is too small; `*out_len` holds the bytes needed.
 
 // `proof_json_syntax`: In the DPoP proof: Not RFC 8259 JSON (bad token, trailing data, unbalanced brackets, bad number).
@@ -581,6 +642,92 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 // `proof_jwk_rsa_modulus_even`: In the DPoP proof: An even RSA modulus (not a product of two odd primes).
 
 // `proof_jwk_rsa_exponent`: In the DPoP proof: An RSA public exponent that is even, below 3, longer than 4 octets, or has a leading zero octet.
+
+// `metadata_issuer_missing`: The metadata has no `issuer`.
+
+// `metadata_issuer_mismatch`: `issuer` is not exactly the configured issuer (RFC 8414 §3.3: a mix-up defence).
+
+// `metadata_member_type`: A member fapi reads has the wrong JSON type (e.g. a boolean given as a string).
+
+// `metadata_endpoint_missing`: The endpoint asked for is not in the metadata.
+
+// `metadata_endpoint_invalid`: An endpoint is not an absolute `https` URI without fragment (or `http` when the integrator allowed it for loopback tests).
+
+// `metadata_pkce_s256_unsupported`: `code_challenge_methods_supported` is present without `S256`.
+
+// `par_error_response`: The authorization server answered with an OAuth error; read it with `oauth::ErrorResponse::parse`.
+
+// `par_unexpected_status`: Neither a success (200, 201) nor an error status (4xx, 5xx) with an OAuth error body.
+
+// `par_request_uri_missing`: The success response has no `request_uri`.
+
+// `par_request_uri_invalid`: `request_uri` is not a non-empty string of at most 2048 bytes.
+
+// `par_expires_in_missing`: The success response has no `expires_in`.
+
+// `par_expires_in_invalid`: `expires_in` is not a positive integer.
+
+// `authz_error_response`: A verified error response (`error`, `error_description`): the authorization failed.
+
+// `authz_response_missing`: A JARM response was expected and there is no `response` parameter.
+
+// `authz_mixed_response`: `response` came with plain `code`, `state`, `iss` or `error` beside it.
+
+// `authz_duplicate_parameter`: A parameter fapi reads appears more than once (RFC 6749 §3.1).
+
+// `authz_parameter_encoding`: A percent-encoding that is not `%` and two hex digits, or a value that is not UTF-8.
+
+// `authz_parameter_too_long`: A parameter longer than the caller's scratch holds.
+
+// `authz_iss_missing`: A plain response without `iss` where it is required (RFC 9207 §2.4).
+
+// `authz_iss_mismatch`: A plain response whose `iss` is not the expected issuer (RFC 9207 §2.4).
+
+// `authz_state_missing`: No `state` in the response.
+
+// `authz_state_mismatch`: `state` is not the one the client sent (compared in constant time).
+
+// `authz_code_missing`: A success response without a non-empty `code`.
+
+// `authz_claim_type`: A JARM claim fapi reads (`code`, `state`, `error`, …) is not a string.
+
+// `token_error_response`: The authorization server answered with an OAuth error; read it with `oauth::ErrorResponse::parse`.
+
+// `token_use_dpop_nonce`: The error is `use_dpop_nonce`: retry with the `DPoP-Nonce` value (read with `token::dpop_nonce`), a fresh proof and a fresh client assertion.
+
+// `token_dpop_nonce_invalid`: A `DPoP-Nonce` header value that is absent, empty, too long or not `1*NQCHAR`.
+
+// `token_unexpected_status`: Neither a success (200) nor an error status (4xx, 5xx) with an OAuth error body.
+
+// `token_access_token_missing`: No non-empty `access_token` string.
+
+// `token_token_type_missing`: No `token_type` string.
+
+// `token_token_type_mismatch`: `token_type` is not `DPoP` after a DPoP proof, or not `Bearer` without one.
+
+// `token_expires_in_invalid`: `expires_in` is present but not a non-negative integer.
+
+// `token_member_type`: `refresh_token`, `id_token` or `scope` is present but not a non-empty string.
+
+// `id_token_nonce_missing`: No `nonce` claim (the client always sends one).
+
+// `id_token_nonce_mismatch`: `nonce` is not the one the client sent (compared in constant time).
+
+// `id_token_azp_missing`: Several audiences and no `azp`.
+
+// `id_token_azp_mismatch`: `azp` is not the client's `client_id`.
+
+// `id_token_iat_missing`: No `iat` claim.
+
+// `id_token_sub_missing`: No non-empty `sub` claim.
+
+// `sign_key_invalid`: Private key bytes that are not a valid key (e.g. a P-256 scalar of zero or ≥ n).
+
+// `sign_alg_key_mismatch`: The signer's algorithm does not fit its public key.
+
+// `sign_signature_length`: A signing provider returned a signature of the wrong length.
+
+// `sign_alg_not_allowed`: The signer's algorithm is not allowed here (e.g. RS256 under the FAPI 2.0 profile).
 
 // Key kind for `import_key`: a P-256 public key as 65 bytes of SEC1 uncompressed point.
 
@@ -983,7 +1130,9 @@ uint32_t fapi_ctx_replay_check(const struct fapi_ctx *ctx,
 const char *fapi_result_str(uint32_t code);
 
 // The HTTP status a resource server answers with for a result code: 200 for `FAPI_OK`,
-// 401/400/403 for refusals, 503 for capacity, 500 for misuse, API and unknown codes.
+// 401/400/403 for refusals, 503 for capacity, 500 for misuse, API and unknown codes; on
+// the client side 400 for a refused authorization response, 502 for a refused or failed
+// answer of the authorization server, 500 for signing.
 uint32_t fapi_result_http_status(uint32_t code);
 
 // Bytes of context memory a configuration needs (about 59 KiB: token and proof decode

@@ -4,8 +4,12 @@
 //! Codes are grouped in bands and never reused: JSON 100–199, JWS 200–299, JWK/JWKS 300–399,
 //! claims 400–499, DPoP 500–599, mTLS 600–699, request 700–799, capacity 800–899,
 //! misuse 900–999, and 1100–1399: a JSON, JWS or JWK defect (codes 100–399) found in a DPoP
-//! proof rather than in the access token (proof code = 1000 + token code). Tests pin every
-//! code; a code's meaning never changes once released.
+//! proof rather than in the access token (proof code = 1000 + token code). The client side
+//! has the band 2000–2999, one sub-band per object: discovery metadata 2000, PAR 2100,
+//! authorization response (JARM and plain) 2200, token endpoint 2300, ID token 2400, signing
+//! 2500. A JWS, JWK or claim defect of a JARM response or an ID token keeps its code of
+//! bands 200–499 (the call says which object it was). Tests pin every code; a code's meaning
+//! never changes once released.
 
 /// Every way fapi-core refuses an input or a call.
 ///
@@ -34,6 +38,18 @@ pub enum Error {
     Capacity(CapacityError),
     /// The caller broke an API contract (configuration or buffers).
     Misuse(MisuseError),
+    /// Client side: discovery metadata is refused.
+    Metadata(MetadataError),
+    /// Client side: a pushed authorization request (PAR) response is refused or an error.
+    Par(ParError),
+    /// Client side: an authorization response (JARM or plain) is refused or an error.
+    AuthResponse(AuthResponseError),
+    /// Client side: a token endpoint response is refused or an error.
+    Token(TokenError),
+    /// Client side: an ID token is refused.
+    IdToken(IdTokenError),
+    /// Client side: a signing key or signer is refused.
+    Sign(SignError),
     /// An output buffer is too small; `needed` bytes are required.
     BufferTooSmall {
         /// Bytes the output needs.
@@ -369,6 +385,155 @@ pub enum MisuseError {
     StorageSize = 912,
     /// Nonces are required but no nonce secret is set: fail closed until one is.
     NonceSecretMissing = 913,
+    /// Host random bytes too few (or too many) for the value made from them (client side:
+    /// at least 16 bytes for `jti`, `state` and `nonce`, 32–96 for a PKCE verifier).
+    RandomLength = 914,
+    /// A JWT lifetime of zero or above its maximum (request object 3600 s, client assertion
+    /// and DPoP proof 300 s).
+    LifetimeOutOfRange = 915,
+    /// The client's `client_id` is empty.
+    EmptyClientId = 916,
+    /// A value the client sends is empty or outside its syntax (e.g. a `redirect_uri` or
+    /// `htu` that is not an absolute http(s) URI without fragment, a `code_challenge` that is
+    /// not 43 base64url characters, a control character in a parameter).
+    InvalidClientValue = 917,
+    /// `authorization_details` is not a JSON array of objects each with a string `type`
+    /// (RFC 9396 §2).
+    AuthorizationDetailsInvalid = 918,
+    /// A PKCE `code_verifier` that is not 43–128 unreserved characters (RFC 7636 §4.1).
+    PkceVerifierInvalid = 919,
+}
+
+/// Discovery metadata refusals (client band 2000; RFC 8414, OpenID Connect Discovery 1.0).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum MetadataError {
+    /// The metadata has no `issuer`.
+    IssuerMissing = 2000,
+    /// `issuer` is not exactly the configured issuer (RFC 8414 §3.3: a mix-up defence).
+    IssuerMismatch = 2001,
+    /// A member fapi reads has the wrong JSON type (e.g. a boolean given as a string).
+    MemberType = 2002,
+    /// The endpoint asked for is not in the metadata.
+    EndpointMissing = 2003,
+    /// An endpoint is not an absolute `https` URI without fragment (or `http` when the
+    /// integrator allowed it for loopback tests).
+    EndpointInvalid = 2004,
+    /// `code_challenge_methods_supported` is present without `S256`.
+    PkceS256Unsupported = 2005,
+}
+
+/// Pushed authorization request refusals (client band 2100; RFC 9126).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum ParError {
+    /// The authorization server answered with an OAuth error; read it with
+    /// `oauth::ErrorResponse::parse`.
+    ErrorResponse = 2100,
+    /// Neither a success (200, 201) nor an error status (4xx, 5xx) with an OAuth error body.
+    UnexpectedStatus = 2101,
+    /// The success response has no `request_uri`.
+    RequestUriMissing = 2102,
+    /// `request_uri` is not a non-empty string of at most 2048 bytes.
+    RequestUriInvalid = 2103,
+    /// The success response has no `expires_in`.
+    ExpiresInMissing = 2104,
+    /// `expires_in` is not a positive integer.
+    ExpiresInInvalid = 2105,
+}
+
+/// Authorization response refusals (client band 2200; RFC 6749 §4.1.2, RFC 9207, JARM).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum AuthResponseError {
+    /// A verified error response (`error`, `error_description`): the authorization failed.
+    ErrorResponse = 2200,
+    /// A JARM response was expected and there is no `response` parameter.
+    ResponseMissing = 2201,
+    /// `response` came with plain `code`, `state`, `iss` or `error` beside it.
+    MixedResponse = 2202,
+    /// A parameter fapi reads appears more than once (RFC 6749 §3.1).
+    DuplicateParameter = 2203,
+    /// A percent-encoding that is not `%` and two hex digits, or a value that is not UTF-8.
+    ParameterEncoding = 2204,
+    /// A parameter longer than the caller's scratch holds.
+    ParameterTooLong = 2205,
+    /// A plain response without `iss` where it is required (RFC 9207 §2.4).
+    IssMissing = 2206,
+    /// A plain response whose `iss` is not the expected issuer (RFC 9207 §2.4).
+    IssMismatch = 2207,
+    /// No `state` in the response.
+    StateMissing = 2208,
+    /// `state` is not the one the client sent (compared in constant time).
+    StateMismatch = 2209,
+    /// A success response without a non-empty `code`.
+    CodeMissing = 2210,
+    /// A JARM claim fapi reads (`code`, `state`, `error`, …) is not a string.
+    ClaimType = 2211,
+}
+
+/// Token endpoint refusals (client band 2300; RFC 6749 §5, RFC 9449).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum TokenError {
+    /// The authorization server answered with an OAuth error; read it with
+    /// `oauth::ErrorResponse::parse`.
+    ErrorResponse = 2300,
+    /// The error is `use_dpop_nonce`: retry with the `DPoP-Nonce` value (read with
+    /// `token::dpop_nonce`), a fresh proof and a fresh client assertion.
+    UseDpopNonce = 2301,
+    /// A `DPoP-Nonce` header value that is absent, empty, too long or not `1*NQCHAR`.
+    DpopNonceInvalid = 2302,
+    /// Neither a success (200) nor an error status (4xx, 5xx) with an OAuth error body.
+    UnexpectedStatus = 2303,
+    /// No non-empty `access_token` string.
+    AccessTokenMissing = 2304,
+    /// No `token_type` string.
+    TokenTypeMissing = 2305,
+    /// `token_type` is not `DPoP` after a DPoP proof, or not `Bearer` without one.
+    TokenTypeMismatch = 2306,
+    /// `expires_in` is present but not a non-negative integer.
+    ExpiresInInvalid = 2307,
+    /// `refresh_token`, `id_token` or `scope` is present but not a non-empty string.
+    MemberType = 2308,
+}
+
+/// ID token refusals (client band 2400; OpenID Connect Core 1.0 §3.1.3.7).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum IdTokenError {
+    /// No `nonce` claim (the client always sends one).
+    NonceMissing = 2400,
+    /// `nonce` is not the one the client sent (compared in constant time).
+    NonceMismatch = 2401,
+    /// Several audiences and no `azp`.
+    AzpMissing = 2402,
+    /// `azp` is not the client's `client_id`.
+    AzpMismatch = 2403,
+    /// No `iat` claim.
+    IatMissing = 2404,
+    /// No non-empty `sub` claim.
+    SubMissing = 2405,
+}
+
+/// Signing refusals (client band 2500).
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum SignError {
+    /// Private key bytes that are not a valid key (e.g. a P-256 scalar of zero or ≥ n).
+    KeyInvalid = 2500,
+    /// The signer's algorithm does not fit its public key.
+    AlgKeyMismatch = 2501,
+    /// A signing provider returned a signature of the wrong length.
+    SignatureLength = 2502,
+    /// The signer's algorithm is not allowed here (e.g. RS256 under the FAPI 2.0 profile).
+    AlgNotAllowed = 2503,
 }
 
 /// The OAuth error attribute of a refusal (RFC 6750 §3.1, RFC 9449 §7.1).
@@ -423,6 +588,12 @@ impl Error {
             Self::Request(e) => e as u16,
             Self::Capacity(e) => e as u16,
             Self::Misuse(e) => e as u16,
+            Self::Metadata(e) => e as u16,
+            Self::Par(e) => e as u16,
+            Self::AuthResponse(e) => e as u16,
+            Self::Token(e) => e as u16,
+            Self::IdToken(e) => e as u16,
+            Self::Sign(e) => e as u16,
             Self::BufferTooSmall { .. } => 950,
         }
     }
@@ -458,10 +629,21 @@ impl Error {
                 _ => OAuthError::InvalidRequest,
             },
             Self::Capacity(_) | Self::Misuse(_) | Self::BufferTooSmall { .. } => OAuthError::None,
+            Self::Metadata(_)
+            | Self::Par(_)
+            | Self::AuthResponse(_)
+            | Self::Token(_)
+            | Self::IdToken(_)
+            | Self::Sign(_) => OAuthError::None,
         }
     }
 
     /// The HTTP status a resource server answers with when this error refuses a request.
+    ///
+    /// Client-side errors map to what a gateway acting as the client answers its user agent:
+    /// 400 for a refused authorization response (the user agent brought it), 502 for a
+    /// refused or failed answer of the authorization server (metadata, PAR, token, ID token),
+    /// 500 for the client's own signing key.
     pub const fn http_status(self) -> u16 {
         match self.oauth_error() {
             OAuthError::InvalidRequest => 400,
@@ -471,6 +653,8 @@ impl Error {
             }
             OAuthError::None => match self {
                 Self::Request(RequestError::NoCredentials) => 401,
+                Self::AuthResponse(_) => 400,
+                Self::Metadata(_) | Self::Par(_) | Self::Token(_) | Self::IdToken(_) => 502,
                 Self::Capacity(_) => 503,
                 _ => 500,
             },
@@ -665,6 +849,67 @@ impl Error {
                 MisuseError::ReplayNotPending => "misuse_replay_not_pending",
                 MisuseError::StorageSize => "misuse_storage_size",
                 MisuseError::NonceSecretMissing => "misuse_nonce_secret_missing",
+                MisuseError::RandomLength => "misuse_random_length",
+                MisuseError::LifetimeOutOfRange => "misuse_lifetime_out_of_range",
+                MisuseError::EmptyClientId => "misuse_empty_client_id",
+                MisuseError::InvalidClientValue => "misuse_invalid_client_value",
+                MisuseError::AuthorizationDetailsInvalid => "misuse_authorization_details_invalid",
+                MisuseError::PkceVerifierInvalid => "misuse_pkce_verifier_invalid",
+            },
+            Self::Metadata(e) => match e {
+                MetadataError::IssuerMissing => "metadata_issuer_missing",
+                MetadataError::IssuerMismatch => "metadata_issuer_mismatch",
+                MetadataError::MemberType => "metadata_member_type",
+                MetadataError::EndpointMissing => "metadata_endpoint_missing",
+                MetadataError::EndpointInvalid => "metadata_endpoint_invalid",
+                MetadataError::PkceS256Unsupported => "metadata_pkce_s256_unsupported",
+            },
+            Self::Par(e) => match e {
+                ParError::ErrorResponse => "par_error_response",
+                ParError::UnexpectedStatus => "par_unexpected_status",
+                ParError::RequestUriMissing => "par_request_uri_missing",
+                ParError::RequestUriInvalid => "par_request_uri_invalid",
+                ParError::ExpiresInMissing => "par_expires_in_missing",
+                ParError::ExpiresInInvalid => "par_expires_in_invalid",
+            },
+            Self::AuthResponse(e) => match e {
+                AuthResponseError::ErrorResponse => "authz_error_response",
+                AuthResponseError::ResponseMissing => "authz_response_missing",
+                AuthResponseError::MixedResponse => "authz_mixed_response",
+                AuthResponseError::DuplicateParameter => "authz_duplicate_parameter",
+                AuthResponseError::ParameterEncoding => "authz_parameter_encoding",
+                AuthResponseError::ParameterTooLong => "authz_parameter_too_long",
+                AuthResponseError::IssMissing => "authz_iss_missing",
+                AuthResponseError::IssMismatch => "authz_iss_mismatch",
+                AuthResponseError::StateMissing => "authz_state_missing",
+                AuthResponseError::StateMismatch => "authz_state_mismatch",
+                AuthResponseError::CodeMissing => "authz_code_missing",
+                AuthResponseError::ClaimType => "authz_claim_type",
+            },
+            Self::Token(e) => match e {
+                TokenError::ErrorResponse => "token_error_response",
+                TokenError::UseDpopNonce => "token_use_dpop_nonce",
+                TokenError::DpopNonceInvalid => "token_dpop_nonce_invalid",
+                TokenError::UnexpectedStatus => "token_unexpected_status",
+                TokenError::AccessTokenMissing => "token_access_token_missing",
+                TokenError::TokenTypeMissing => "token_token_type_missing",
+                TokenError::TokenTypeMismatch => "token_token_type_mismatch",
+                TokenError::ExpiresInInvalid => "token_expires_in_invalid",
+                TokenError::MemberType => "token_member_type",
+            },
+            Self::IdToken(e) => match e {
+                IdTokenError::NonceMissing => "id_token_nonce_missing",
+                IdTokenError::NonceMismatch => "id_token_nonce_mismatch",
+                IdTokenError::AzpMissing => "id_token_azp_missing",
+                IdTokenError::AzpMismatch => "id_token_azp_mismatch",
+                IdTokenError::IatMissing => "id_token_iat_missing",
+                IdTokenError::SubMissing => "id_token_sub_missing",
+            },
+            Self::Sign(e) => match e {
+                SignError::KeyInvalid => "sign_key_invalid",
+                SignError::AlgKeyMismatch => "sign_alg_key_mismatch",
+                SignError::SignatureLength => "sign_signature_length",
+                SignError::AlgNotAllowed => "sign_alg_not_allowed",
             },
             Self::BufferTooSmall { .. } => "buffer_too_small",
         }
@@ -793,6 +1038,55 @@ pub const ALL: &[Error] = &[
     Error::Misuse(MisuseError::ReplayNotPending),
     Error::Misuse(MisuseError::StorageSize),
     Error::Misuse(MisuseError::NonceSecretMissing),
+    Error::Misuse(MisuseError::RandomLength),
+    Error::Misuse(MisuseError::LifetimeOutOfRange),
+    Error::Misuse(MisuseError::EmptyClientId),
+    Error::Misuse(MisuseError::InvalidClientValue),
+    Error::Misuse(MisuseError::AuthorizationDetailsInvalid),
+    Error::Misuse(MisuseError::PkceVerifierInvalid),
+    Error::Metadata(MetadataError::IssuerMissing),
+    Error::Metadata(MetadataError::IssuerMismatch),
+    Error::Metadata(MetadataError::MemberType),
+    Error::Metadata(MetadataError::EndpointMissing),
+    Error::Metadata(MetadataError::EndpointInvalid),
+    Error::Metadata(MetadataError::PkceS256Unsupported),
+    Error::Par(ParError::ErrorResponse),
+    Error::Par(ParError::UnexpectedStatus),
+    Error::Par(ParError::RequestUriMissing),
+    Error::Par(ParError::RequestUriInvalid),
+    Error::Par(ParError::ExpiresInMissing),
+    Error::Par(ParError::ExpiresInInvalid),
+    Error::AuthResponse(AuthResponseError::ErrorResponse),
+    Error::AuthResponse(AuthResponseError::ResponseMissing),
+    Error::AuthResponse(AuthResponseError::MixedResponse),
+    Error::AuthResponse(AuthResponseError::DuplicateParameter),
+    Error::AuthResponse(AuthResponseError::ParameterEncoding),
+    Error::AuthResponse(AuthResponseError::ParameterTooLong),
+    Error::AuthResponse(AuthResponseError::IssMissing),
+    Error::AuthResponse(AuthResponseError::IssMismatch),
+    Error::AuthResponse(AuthResponseError::StateMissing),
+    Error::AuthResponse(AuthResponseError::StateMismatch),
+    Error::AuthResponse(AuthResponseError::CodeMissing),
+    Error::AuthResponse(AuthResponseError::ClaimType),
+    Error::Token(TokenError::ErrorResponse),
+    Error::Token(TokenError::UseDpopNonce),
+    Error::Token(TokenError::DpopNonceInvalid),
+    Error::Token(TokenError::UnexpectedStatus),
+    Error::Token(TokenError::AccessTokenMissing),
+    Error::Token(TokenError::TokenTypeMissing),
+    Error::Token(TokenError::TokenTypeMismatch),
+    Error::Token(TokenError::ExpiresInInvalid),
+    Error::Token(TokenError::MemberType),
+    Error::IdToken(IdTokenError::NonceMissing),
+    Error::IdToken(IdTokenError::NonceMismatch),
+    Error::IdToken(IdTokenError::AzpMissing),
+    Error::IdToken(IdTokenError::AzpMismatch),
+    Error::IdToken(IdTokenError::IatMissing),
+    Error::IdToken(IdTokenError::SubMissing),
+    Error::Sign(SignError::KeyInvalid),
+    Error::Sign(SignError::AlgKeyMismatch),
+    Error::Sign(SignError::SignatureLength),
+    Error::Sign(SignError::AlgNotAllowed),
     Error::Proof(ProofDefect::Json(JsonError::Syntax)),
     Error::Proof(ProofDefect::Json(JsonError::InvalidUtf8)),
     Error::Proof(ProofDefect::Json(JsonError::InvalidEscape)),
@@ -894,6 +1188,37 @@ impl From<MisuseError> for Error {
     }
 }
 
+impl From<MetadataError> for Error {
+    fn from(e: MetadataError) -> Self {
+        Self::Metadata(e)
+    }
+}
+impl From<ParError> for Error {
+    fn from(e: ParError) -> Self {
+        Self::Par(e)
+    }
+}
+impl From<AuthResponseError> for Error {
+    fn from(e: AuthResponseError) -> Self {
+        Self::AuthResponse(e)
+    }
+}
+impl From<TokenError> for Error {
+    fn from(e: TokenError) -> Self {
+        Self::Token(e)
+    }
+}
+impl From<IdTokenError> for Error {
+    fn from(e: IdTokenError) -> Self {
+        Self::IdToken(e)
+    }
+}
+impl From<SignError> for Error {
+    fn from(e: SignError) -> Self {
+        Self::Sign(e)
+    }
+}
+
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{} ({})", self.name(), self.code())
@@ -916,5 +1241,22 @@ mod tests {
             assert_eq!(Error::from_code(a.code()).map(|e| e.code()), Some(a.code()));
         }
         assert!(ALL.len() > 150);
+    }
+
+    #[test]
+    fn client_codes_sit_in_their_sub_bands() {
+        for e in ALL {
+            let c = e.code();
+            let band = match e {
+                Error::Metadata(_) => 2000..2100,
+                Error::Par(_) => 2100..2200,
+                Error::AuthResponse(_) => 2200..2300,
+                Error::Token(_) => 2300..2400,
+                Error::IdToken(_) => 2400..2500,
+                Error::Sign(_) => 2500..2600,
+                _ => 0..2000,
+            };
+            assert!(band.contains(&c), "{e:?} = {c}");
+        }
     }
 }

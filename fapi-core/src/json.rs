@@ -67,6 +67,21 @@ pub fn parse_object<'a>(input: &'a [u8], limits: &JsonLimits) -> Result<Object<'
     Ok(Object { raw })
 }
 
+/// Checks `input` completely, as [`parse_object`] does, and returns its top-level value of
+/// any kind (e.g. the JSON array of RFC 9396 `authorization_details`).
+///
+/// # Errors
+/// A [`JsonError`] naming the first defect found.
+pub fn parse_value<'a>(input: &'a [u8], limits: &JsonLimits) -> Result<Value<'a>, JsonError> {
+    if input.len() > limits.max_len {
+        return Err(JsonError::TooLarge);
+    }
+    let (start, end) = validate_syntax(input, limits.max_depth)?;
+    let raw = input.get(start..end).ok_or(JsonError::Syntax)?;
+    check_objects(raw, limits.max_members)?;
+    Ok(Value { raw })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pass 1: syntax, UTF-8, escapes, depth.
 

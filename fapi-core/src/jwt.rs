@@ -461,6 +461,44 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     hit: Option<&crate::cache::CacheHit>,
     provider: Option<&mut dyn jws::SignatureVerifier>,
 ) -> Result<AccessToken<'a, 's>, Error> {
+    let typ = TypRule {
+        expected: "at+jwt",
+        allow_plain_jwt: cfg.allow_plain_jwt_typ,
+    };
+    let decoded = verify_decode(cfg, Some(typ), keys, scratch, token, hit, provider)?;
+    let claims = validate_claims(decoded.object, cfg, now)?;
+    *decoded.claims_len = decoded.payload_len;
+    Ok(AccessToken {
+        jws: decoded.jws,
+        claims,
+    })
+}
+
+/// A JWS verified and its payload decoded into the scratch, claims not yet checked.
+pub(crate) struct Decoded<'a, 's> {
+    /// The verified JWS.
+    pub(crate) jws: VerifiedJws<'a, 's>,
+    /// The payload as a JSON object (syntax and limits checked).
+    pub(crate) object: Object<'s>,
+    /// The scratch's record of the last validated claims: set it to `payload_len` once
+    /// the claims pass, so [`Scratch::validated_claims`] never returns unchecked claims.
+    pub(crate) claims_len: &'s mut usize,
+    /// The decoded payload length.
+    pub(crate) payload_len: usize,
+}
+
+/// The steps every signed JWT takes before its claims are checked: size and segments, header
+/// (`alg` in `cfg.algs`, `crit`, `b64`, `typ` per `typ`), key selection, signature (or the
+/// cache hit), payload decoding into `scratch` and strict JSON.
+pub(crate) fn verify_decode<'a, 's, const H: usize, const C: usize>(
+    cfg: &Config<'_>,
+    typ: Option<TypRule>,
+    keys: &[Jwk],
+    scratch: &'s mut Scratch<H, C>,
+    token: &'a [u8],
+    hit: Option<&crate::cache::CacheHit>,
+    provider: Option<&mut dyn jws::SignatureVerifier>,
+) -> Result<Decoded<'a, 's>, Error> {
     if cfg.header_limits.max_len > H || cfg.claims_limits.max_len > C {
         return Err(MisuseError::ScratchTooSmall.into());
     }
@@ -485,10 +523,7 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
         max_token_len: cfg.max_token_len,
         header_limits: &cfg.header_limits,
         allowed: cfg.algs,
-        typ: Some(TypRule {
-            expected: "at+jwt",
-            allow_plain_jwt: cfg.allow_plain_jwt_typ,
-        }),
+        typ,
     };
     let verified = jws::verify_or_hit(
         token,
@@ -505,10 +540,10 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     })?;
     let payload_len = payload.len();
     let object = json::parse_object(payload, &cfg.claims_limits)?;
-    let claims = validate_claims(object, cfg, now)?;
-    *claims_len = payload_len;
-    Ok(AccessToken {
+    Ok(Decoded {
         jws: verified,
-        claims,
+        object,
+        claims_len,
+        payload_len,
     })
 }

@@ -32,6 +32,27 @@
 //! key sets are fixed-capacity ([`jwk::KeySet`]), decode scratch is a caller-owned
 //! [`jwt::Scratch`], and time is always the `now` parameter.
 //!
+//! ## The client side (PAR → JAR → JARM → token → ID token)
+//!
+//! ```text
+//! metadata::parse        issuer = configured issuer, https endpoints, mTLS aliases, algs
+//! pkce, random           verifier/state/nonce/jti from host random bytes only
+//! jar::write_request_object   typ oauth-authz-req+jwt, ≤ 60 min, signed by a sign::JwsSigner
+//! client_auth            private_key_jwt assertion, or mTLS (client_id only)
+//! par::write_body        request + dpop_jkt + client auth  ─► host POSTs
+//! par::parse_response    request_uri, expires_in            ─► par::write_authorization_url
+//! jarm::verify_response  JARM: JWS + iss/aud/exp + state │ plain: RFC 9207 iss + state
+//! token::write_code_request + dpop_proof::write_proof   ─► host POSTs
+//! token::parse_response  token_type must match the proof; use_dpop_nonce → token::dpop_nonce
+//! id_token::verify       JWS + iss/aud/azp/exp/iat + nonce (constant time)
+//! token::RefreshToken    rotation: a new refresh_token replaces the old
+//! ```
+//!
+//! Every writer puts its output into a caller buffer and returns the length, or
+//! [`Error::BufferTooSmall`] with the exact length needed and nothing written. Signing keys
+//! are [`sign::Es256Key`] (RFC 6979), [`sign::Ed25519Key`], or any host [`sign::JwsSigner`]
+//! (HSM, PS256). Randomness only ever comes from the caller's bytes. The host does the HTTP.
+//!
 //! ```
 //! use fapi_core::{config::Config, jwk::{KeySet, JWKS_LIMITS}, jws::{Alg, AlgSet}, jwt};
 //!
@@ -63,24 +84,39 @@
 
 pub mod b64;
 pub mod cache;
+pub mod client;
+pub mod client_auth;
 pub mod config;
 pub mod dpop;
+pub mod dpop_proof;
 pub mod error;
+pub mod form;
 pub mod htu;
+pub mod id_token;
+pub mod jar;
+pub mod jarm;
 pub mod json;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;
 pub mod keystore;
 mod log;
+pub mod metadata;
 pub mod mtls;
 pub mod nonce;
+pub mod oauth;
+mod out;
+pub mod par;
+pub mod pkce;
 pub mod policy;
+pub mod random;
 pub mod replay;
 pub mod request;
 pub mod rsa;
 mod seqlock;
+pub mod sign;
 pub mod time;
+pub mod token;
 
 pub use error::Error;
 

@@ -5,13 +5,16 @@
 //! generator (`examples/gen_c_cases.rs`) share their case-building pieces through the modules:
 //! [`cases`] (case keys, header/claims text, token surgery), [`certs`] (the RFC 8705
 //! certificate fixtures), [`dpop`] (editable proofs, nonces, request constants), [`req`] (an
-//! owned request and its builder methods) and [`harness`] (the table runner).
+//! owned request and its builder methods) and [`harness`] (the table runner). [`client`] holds
+//! the client-side pieces (the client's configuration, the authorization server's keys, JARM
+//! responses, ID tokens, metadata, a host signer).
 //!
 //! This crate is std and allocates freely; it is never shipped.
 
 pub mod alloc_count;
 pub mod cases;
 pub mod certs;
+pub mod client;
 pub mod dpop;
 pub mod harness;
 pub mod req;

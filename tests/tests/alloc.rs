@@ -165,3 +165,138 @@ fn rsa_decision_allocates_nothing() {
     assert!(allowed, "PS256 token with a PS256 RSA proof is allowed");
     assert_eq!(n, 0, "an RSA decision allocated");
 }
+
+#[test]
+fn client_side_allocates_nothing() {
+    use fapi_core::client_auth::{self, AssertionTyp, ClientAuth};
+    use fapi_core::jar::{self, AuthorizationRequest, ResponseMode};
+    use fapi_core::jarm::{self, Expected, ResponseScratch};
+    use fapi_core::metadata::{self, Endpoint, MetadataOptions};
+    use fapi_core::sign::{Jkt, JwsSigner};
+    use fapi_core::{dpop_proof, id_token, par, pkce, random, token};
+    use fapi_tests::NOW;
+    use fapi_tests::client::{
+        JTI, NONCE, REDIRECT, STATE, as_keys, client, ed_key, es_key, id_claims, jarm, jarm_claims,
+        metadata as md_doc,
+    };
+
+    let cfg = client();
+    let keys = as_keys();
+    let md_text = md_doc().to_string();
+    let jarm_input = format!("response={}", jarm("ES256", &jarm_claims()));
+    let plain_input = "code=code-1&state=s-0123456789abcdef&iss=https%3A%2F%2Fas.example.com";
+    let id = jarm("PS256", &id_claims());
+    let token_body =
+        br#"{"access_token":"at","token_type":"DPoP","expires_in":60,"refresh_token":"rt"}"#;
+    let par_body = br#"{"request_uri":"urn:ietf:params:oauth:request_uri:x","expires_in":60}"#;
+    let mut signer = es_key(7);
+    let mut holder = ed_key(3);
+    let mut out = vec![0u8; 8192];
+    let mut out2 = vec![0u8; 8192];
+    let mut rscratch: Box<ResponseScratch> = Box::default();
+    let mut jscratch: Box<fapi_core::jwt::Scratch> = Box::default();
+    let mut refresh: Box<token::RefreshToken> = Box::default();
+
+    let (r, n) = count(|| -> Result<(), fapi_core::Error> {
+        let md = metadata::parse(
+            md_text.as_bytes(),
+            fapi_tests::ISS,
+            MetadataOptions::default(),
+        )?;
+        md.endpoint_into(Endpoint::PushedAuthorizationRequest, true, &mut out2)?;
+        let mut verifier = [0u8; 128];
+        let vlen = pkce::verifier(&[9u8; 32], &mut verifier)?;
+        let challenge = pkce::challenge(&verifier[..vlen])?;
+        let mut state = [0u8; 64];
+        random::token(&[1u8; 16], &mut state)?;
+        let jkt = Jkt::of(holder.public_key());
+        let req = AuthorizationRequest {
+            redirect_uri: REDIRECT,
+            scope: Some("openid"),
+            state: STATE,
+            nonce: Some(NONCE),
+            code_challenge: challenge.as_str(),
+            response_mode: Some(ResponseMode::QueryJwt),
+            dpop_jkt: Some(jkt.as_str()),
+            authorization_details: Some(br#"[{"type":"account_information"}]"#),
+        };
+        let ro_len = jar::write_request_object(&cfg, &req, NOW, 300, &JTI, &mut signer, &mut out)?;
+        let mut assertion = [0u8; 1024];
+        let a_len = client_auth::write_assertion(
+            &cfg,
+            AssertionTyp::default(),
+            NOW,
+            60,
+            &JTI,
+            &mut signer,
+            &mut assertion,
+        )?;
+        let a = core::str::from_utf8(&assertion[..a_len]).unwrap_or("");
+        let ro = core::str::from_utf8(&out[..ro_len]).unwrap_or("");
+        let auth = ClientAuth::PrivateKeyJwt { assertion: a };
+        par::write_body(&cfg, ro, &auth, Some(jkt.as_str()), &mut out2)?;
+        let pushed = par::parse_response(201, par_body)?;
+        let mut uri = [0u8; 128];
+        let ulen = pushed.request_uri_into(&mut uri)?;
+        par::write_authorization_url(
+            "https://as.example.com/authorize",
+            "client-1",
+            core::str::from_utf8(&uri[..ulen]).unwrap_or(""),
+            &mut out2,
+        )?;
+        let exp = Expected {
+            state: STATE,
+            jarm: true,
+            iss_parameter_supported: true,
+        };
+        jarm::verify_response(
+            &cfg,
+            keys.keys(),
+            jarm_input.as_bytes(),
+            &exp,
+            NOW,
+            &mut rscratch,
+            None,
+        )?;
+        let exp = Expected { jarm: false, ..exp };
+        let code = jarm::verify_response(
+            &cfg,
+            keys.keys(),
+            plain_input.as_bytes(),
+            &exp,
+            NOW,
+            &mut rscratch,
+            None,
+        )?;
+        let v = core::str::from_utf8(&verifier[..vlen]).unwrap_or("");
+        token::write_code_request(&cfg, code.code(), REDIRECT, v, &auth, &mut out2)?;
+        let proof_req = dpop_proof::ProofRequest {
+            htm: "POST",
+            htu: "https://as.example.com/token",
+            nonce: Some("n1"),
+            access_token: None,
+        };
+        dpop_proof::write_proof(
+            &proof_req,
+            NOW,
+            &JTI,
+            &mut holder,
+            fapi_tests::client::all_algs(),
+            &mut out2,
+        )?;
+        let resp = token::parse_response(200, token_body, true)?;
+        refresh.rotate(&resp)?;
+        id_token::verify(
+            &cfg,
+            keys.keys(),
+            &mut jscratch,
+            id.as_bytes(),
+            NONCE,
+            NOW,
+            None,
+        )?;
+        Ok(())
+    });
+    assert_eq!(r, Ok(()));
+    assert_eq!(n, 0, "the client side allocated");
+}
