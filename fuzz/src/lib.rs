@@ -134,3 +134,25 @@ pub fn seed_proofs(bound: &str) -> Vec<(&'static str, String)> {
 pub fn signing_input(jws: &[u8]) -> Option<&[u8]> {
     jws.iter().rposition(|&b| b == b'.').map(|i| &jws[..i])
 }
+
+/// JARM responses of the seed corpus, by name: JWTs the test authorization server's keys
+/// signed (`fapi_tests::client`), for each of its algorithms.
+pub fn seed_jarm() -> Vec<(&'static str, String)> {
+    use fapi_tests::client as tc;
+    ["ES256", "EdDSA", "PS256"]
+        .iter()
+        .map(|&alg| (alg, tc::jarm(alg, &tc::jarm_claims())))
+        .collect()
+}
+
+/// ID tokens of the seed corpus, by name, signed by the test authorization server.
+pub fn seed_id_tokens() -> Vec<(&'static str, String)> {
+    use fapi_tests::client as tc;
+    ["ES256", "EdDSA", "PS256"]
+        .iter()
+        .map(|&alg| {
+            let (s, kid) = tc::as_signer(alg);
+            (alg, tc::signed(&s, kid, None, &tc::id_claims()))
+        })
+        .collect()
+}

@@ -135,6 +135,53 @@ fn main() {
         write(&dir, "client_cert", name, &seed);
     }
 
+    // Client side: metadata (flag byte first), the server's plain answers (selector byte
+    // first), JARM and plain authorization responses (flag byte first), ID tokens.
+    let meta = fapi_tests::client::metadata().to_string();
+    write(
+        &dir,
+        "metadata",
+        "good",
+        &[&[0u8][..], meta.as_bytes()].concat(),
+    );
+    let answers: [(&str, u8, &[u8]); 6] = [
+        ("par", 8, br#"{"request_uri":"urn:ietf:params:oauth:request_uri:abc","expires_in":60}"#),
+        ("token", 1, br#"{"access_token":"a.b.c","token_type":"DPoP","expires_in":600,"refresh_token":"r1","id_token":"x.y.z","scope":"openid"}"#),
+        ("token-error", 17, br#"{"error":"use_dpop_nonce","error_description":"nonce required"}"#),
+        ("error", 3, br#"{"error":"invalid_request","error_description":"x","error_uri":"https://e"}"#),
+        ("nonce", 4, b"eyJ7S_zG.eyJH0-Z.HX4w-7v"),
+        ("form", 5, b"code=abc%20def&state=s%2B1&iss=https%3A%2F%2Fas.example.com"),
+    ];
+    for (name, sel, body) in answers {
+        write(&dir, "client_responses", name, &[&[sel][..], body].concat());
+    }
+    let st = fapi_tests::client::STATE;
+    for (alg, jwt) in fapi_fuzz::seed_jarm() {
+        write(
+            &dir,
+            "jarm",
+            &format!("query-{alg}"),
+            format!("\x00response={jwt}").as_bytes(),
+        );
+        write(
+            &dir,
+            "jarm",
+            &format!("fragment-{alg}"),
+            format!("\x00#response={jwt}&x=1").as_bytes(),
+        );
+    }
+    let plain = format!("\x01code=c1&state={st}&iss=https%3A%2F%2Fas.example.com");
+    write(&dir, "jarm", "plain", plain.as_bytes());
+    write(
+        &dir,
+        "jarm",
+        "error",
+        b"\x01error=access_denied&error_description=no&state=s",
+    );
+    for (alg, t) in fapi_fuzz::seed_id_tokens() {
+        write(&dir, "id_token", alg, t.as_bytes());
+    }
+
     // The structure-aware target starts from a few byte patterns.
     for i in 0u8..8 {
         let bytes: Vec<u8> = (0..64u8)
