@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project, stage by stage, with timings.
 # Needs: a Rust toolchain with clippy and rustfmt, the thumbv7em-none-eabihf target,
-# cbindgen 0.29.4, and cc/c++/pkg-config/nm/make/python3 (.ci/run installs them all).
+# cbindgen 0.29.4, nightly-2026-05-19 + cargo-fuzz, and cc/c++/pkg-config/nm/make/python3
+# (.ci/run installs them all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -15,6 +16,7 @@ stage() { # name command...
 }
 
 stage "format" cargo fmt --all --check
+stage "format (fuzz crate)" cargo fmt --manifest-path fuzz/Cargo.toml --check
 stage "clippy" cargo clippy --workspace --all-targets -- -D warnings
 stage "clippy (defmt feature)" cargo clippy -p fapi-core --features defmt -- -D warnings
 stage "build fapi-core for thumbv7em-none-eabihf" \
@@ -32,6 +34,7 @@ stage "tests" cargo test --workspace
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh
+stage "fuzz every target (pinned nightly, FUZZ_SECONDS=${FUZZ_SECONDS:-35} s each)" scripts/fuzz.sh
 stage "demo: token verifier" scripts/demo.sh
 stage "demo: C gateway (README's first command)" scripts/demo-gateway.sh
 echo "=== all stages passed in $SECONDS s"
