@@ -259,3 +259,73 @@ impl<R: CryptoRngCore> CryptoProvider for Provider<'_, '_, R> {
         id.map(|id| Certificate::X509(id.cert_der()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type V = ServerVerifier<'static, Aes128GcmSha256>;
+
+    fn verifier() -> V {
+        ServerVerifier::new(ServerTrust::PublicKeySha256([0; 32]), "server.test", 0)
+    }
+
+    #[test]
+    fn certificate_verify_before_certificate_is_refused() {
+        let mut v = verifier();
+        assert!(!v.authenticated());
+        let cv = CertificateVerifyRef {
+            signature_scheme: SignatureScheme::EcdsaSecp256r1Sha256,
+            signature: &[0x30, 0x00],
+        };
+        let r = TlsVerifier::<Aes128GcmSha256>::verify_signature(&mut v, cv);
+        assert!(matches!(
+            r,
+            Err(TlsError::AbortHandshake(AlertLevel::Fatal, _))
+        ));
+        assert_eq!(v.error(), Some(Error::ServerNotAuthenticated));
+        assert!(!v.authenticated());
+    }
+
+    #[test]
+    fn empty_certificate_is_refused_and_first_error_kept() {
+        let mut v = verifier();
+        let transcript = <Aes128GcmSha256 as TlsCipherSuite>::Hash::new();
+        let empty = CertificateRef::with_context(&[]);
+        let r = TlsVerifier::<Aes128GcmSha256>::verify_certificate(&mut v, &transcript, empty);
+        assert!(r.is_err());
+        assert_eq!(v.error(), Some(Error::ServerCertMalformed));
+        // A later Certificate cannot reset the failure.
+        let again = CertificateRef::with_context(&[]);
+        let _ = TlsVerifier::<Aes128GcmSha256>::verify_certificate(&mut v, &transcript, again);
+        assert_eq!(v.error(), Some(Error::ServerCertMalformed));
+        assert!(!v.authenticated());
+    }
+
+    #[test]
+    fn no_signer_and_no_certificate_for_an_unauthenticated_server() {
+        struct Zero;
+        impl rand_core::RngCore for Zero {
+            fn next_u32(&mut self) -> u32 {
+                0
+            }
+            fn next_u64(&mut self) -> u64 {
+                0
+            }
+            fn fill_bytes(&mut self, d: &mut [u8]) {
+                d.fill(0)
+            }
+            fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> {
+                d.fill(0);
+                Ok(())
+            }
+        }
+        impl rand_core::CryptoRng for Zero {}
+        let mut rng = Zero;
+        let mut p = Provider::new(&mut rng, verifier(), None);
+        assert!(p.client_cert().is_none());
+        assert_eq!(p.client_auth, ClientAuth::RequestedNoneSent);
+        assert!(p.signer().is_err());
+        assert_eq!(p.verifier.error(), Some(Error::ServerNotAuthenticated));
+    }
+}
