@@ -60,6 +60,19 @@ impl Pki {
     /// Makes key `name.key` (+ `.key.der`, PKCS#8) and certificate `name.pem` (+ `.der`)
     /// with the extensions `ext` (an `-extfile`), issued by `issuer` or self-signed.
     fn issue(&self, name: &str, alg: KeyAlg, subj: &str, issuer: Option<&str>, ext: &str) {
+        self.issue_with_digest(name, alg, subj, issuer, ext, "-sha256");
+    }
+
+    /// As [`Pki::issue`], signing with `digest` (e.g. `-sha384`).
+    fn issue_with_digest(
+        &self,
+        name: &str,
+        alg: KeyAlg,
+        subj: &str,
+        issuer: Option<&str>,
+        ext: &str,
+        digest: &str,
+    ) {
         let d = &self.dir;
         let key = format!("{name}.key");
         match alg {
@@ -103,7 +116,7 @@ impl Pki {
             &csr,
             "-days",
             "365",
-            "-sha256",
+            digest,
             "-extfile",
             &extfile,
             "-out",
@@ -213,6 +226,48 @@ fn pki() -> &'static Pki {
             P256,
             "/CN=server.test",
             Some("not_ca_int"),
+            SERVER_EXT,
+        );
+        // A server certificate signed with ecdsa-with-SHA384 (not verified by fapi-tls).
+        p.issue_with_digest(
+            "server_sha384",
+            P256,
+            "/CN=server.test",
+            Some("ca"),
+            SERVER_EXT,
+            "-sha384",
+        );
+        // keyUsage without digitalSignature; an unknown critical extension; a wildcard name.
+        p.issue(
+            "server_key_agreement",
+            P256,
+            "/CN=server.test",
+            Some("ca"),
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyAgreement\n\
+             extendedKeyUsage=serverAuth\nsubjectAltName=DNS:server.test\n",
+        );
+        p.issue(
+            "server_unknown_critical",
+            P256,
+            "/CN=server.test",
+            Some("ca"),
+            &format!("{SERVER_EXT}1.3.6.1.4.1.55555.1=critical,ASN1:NULL\n"),
+        );
+        p.issue(
+            "server_wildcard",
+            P256,
+            "/CN=wildcard",
+            Some("ca"),
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+             extendedKeyUsage=serverAuth\nsubjectAltName=DNS:*.example.test\n",
+        );
+        // An RSA CA, and an RSA server key.
+        p.issue("rsa_ca", Rsa2048, "/CN=fapi-tls RSA CA", None, CA_EXT);
+        p.issue(
+            "server_rsa",
+            Rsa2048,
+            "/CN=server.test",
+            Some("ca"),
             SERVER_EXT,
         );
         // A self-signed "CA" without CA:TRUE, to pin.
@@ -687,4 +742,60 @@ fn openssl_sha256(dir: &Path, data: &[u8]) -> Vec<u8> {
     ));
     fs::write(&f, data).unwrap();
     openssl(dir, &["dgst", "-sha256", "-binary", f.to_str().unwrap()])
+}
+
+#[test]
+fn chain_signature_with_sha384_refused_as_unsupported() {
+    let p = pki();
+    let server = Server::start("server_sha384", None, true);
+    let r = exchange(&server, &config(ca_trust(p, "ca.der"), SERVER_NAME), now());
+    assert_eq!(r.unwrap_err(), Error::ServerCertUnsupportedAlgorithm);
+}
+
+#[test]
+fn leaf_key_usage_without_digital_signature_refused() {
+    let p = pki();
+    let server = Server::start("server_key_agreement", None, true);
+    let r = exchange(&server, &config(ca_trust(p, "ca.der"), SERVER_NAME), now());
+    assert_eq!(r.unwrap_err(), Error::ServerCertKeyUsage);
+}
+
+#[test]
+fn unknown_critical_extension_refused() {
+    let p = pki();
+    let server = Server::start("server_unknown_critical", None, true);
+    let r = exchange(&server, &config(ca_trust(p, "ca.der"), SERVER_NAME), now());
+    assert_eq!(r.unwrap_err(), Error::ServerCertUnknownCritical);
+}
+
+#[test]
+fn wildcard_name_matches_one_label_only() {
+    let p = pki();
+    let server = Server::start("server_wildcard", None, true);
+    let out = exchange(
+        &server,
+        &config(ca_trust(p, "ca.der"), "api.example.test"),
+        now(),
+    );
+    assert!(out.unwrap().response.starts_with("HTTP/1.0 200 ok"));
+    let server = Server::start("server_wildcard", None, true);
+    let r = exchange(
+        &server,
+        &config(ca_trust(p, "ca.der"), "a.api.example.test"),
+        now(),
+    );
+    assert_eq!(r.unwrap_err(), Error::ServerNameMismatch);
+}
+
+#[test]
+fn rsa_ca_and_rsa_server_key_refused() {
+    let p = pki();
+    assert_eq!(
+        TrustAnchor::from_der(&p.read("rsa_ca.der")).unwrap_err(),
+        Error::CaKeyUnsupported
+    );
+    // embedded-tls offers no RSA signature scheme without alloc, so s_server aborts.
+    let server = Server::start("server_rsa", None, true);
+    let r = exchange(&server, &config(ca_trust(p, "ca.der"), SERVER_NAME), now());
+    assert_eq!(r.unwrap_err(), Error::HandshakeAlert);
 }
