@@ -104,8 +104,9 @@ impl<'a, S: Read + Write> Client<'a, S> {
     /// time in seconds: certificate validity is checked against it and nothing else.
     ///
     /// # Errors
-    /// Any server-authentication error (3020–3059) with the exact check that failed, after
-    /// sending the matching fatal alert; [`Error::HandshakeAlert`] if the server aborted;
+    /// Any server-authentication error (3020–3059) with the exact check that failed (the
+    /// connection is then dropped without an alert); [`Error::HandshakeAlert`] if the server
+    /// aborted;
     /// [`Error::BufferTooSmall`], [`Error::Protocol`] or [`Error::Io`]. On error the
     /// connection state is dropped, and `socket` with it.
     pub fn connect<R: CryptoRngCore>(

@@ -10,7 +10,6 @@
 use crate::error::Error;
 use crate::identity::ClientIdentity;
 use crate::trust::{self, MAX_CHAIN_LEN, ServerTrust};
-use embedded_tls::alert::{AlertDescription, AlertLevel};
 use embedded_tls::{
     Aes128GcmSha256, Certificate, CertificateEntryRef, CertificateRef, CertificateVerifyRef,
     CryptoProvider, CryptoRngCore, SignatureScheme, TlsCipherSuite, TlsError, TlsVerifier,
@@ -69,13 +68,20 @@ impl<'a, CS: TlsCipherSuite> ServerVerifier<'a, CS> {
         self.error
     }
 
-    /// Records `e` (the first failure wins) and returns the fatal alert to abort with.
+    /// Records `e` (the first failure wins) and returns the error that stops embedded-tls.
+    ///
+    /// No alert is sent: embedded-tls 0.19 would send it as a plaintext record with version
+    /// 0x0301 after ServerHello, which OpenSSL rejects as "wrong version number"; closing the
+    /// connection says no less and nothing misleading.
     fn fail(&mut self, e: Error) -> TlsError {
         let e = *self.error.get_or_insert(e);
         self.stage = Stage::Failed;
         self.transcript = None;
         self.key = None;
-        TlsError::AbortHandshake(AlertLevel::Fatal, alert_for(e))
+        match e {
+            Error::ServerSignatureInvalid => TlsError::InvalidSignature,
+            _ => TlsError::InvalidCertificate,
+        }
     }
 
     /// The Certificate checks; returns the leaf's key.
@@ -157,23 +163,6 @@ impl<CS: TlsCipherSuite> TlsVerifier<CS> for ServerVerifier<'_, CS> {
             }
             Err(e) => Err(self.fail(e)),
         }
-    }
-}
-
-/// The alert that tells the server why it was refused (RFC 8446 §6.2).
-fn alert_for(e: Error) -> AlertDescription {
-    match e {
-        Error::ServerCertExpired | Error::ServerCertNotYetValid => {
-            AlertDescription::CertificateExpired
-        }
-        Error::ServerCertUntrusted | Error::IssuerNotCa => AlertDescription::UnknownCa,
-        Error::ServerCertUnsupportedAlgorithm | Error::ServerCertUnknownCritical => {
-            AlertDescription::UnsupportedCertificate
-        }
-        Error::ServerSignatureInvalid => AlertDescription::DecryptError,
-        Error::ServerNotAuthenticated => AlertDescription::UnexpectedMessage,
-        Error::ServerNameInvalid => AlertDescription::InternalError,
-        _ => AlertDescription::BadCertificate,
     }
 }
 
@@ -279,10 +268,7 @@ mod tests {
             signature: &[0x30, 0x00],
         };
         let r = TlsVerifier::<Aes128GcmSha256>::verify_signature(&mut v, cv);
-        assert!(matches!(
-            r,
-            Err(TlsError::AbortHandshake(AlertLevel::Fatal, _))
-        ));
+        assert!(matches!(r, Err(TlsError::InvalidCertificate)));
         assert_eq!(v.error(), Some(Error::ServerNotAuthenticated));
         assert!(!v.authenticated());
     }

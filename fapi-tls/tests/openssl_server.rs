@@ -309,6 +309,7 @@ fn pki() -> &'static Pki {
 struct Server {
     child: Child,
     port: u16,
+    log: PathBuf,
 }
 
 impl Server {
@@ -348,7 +349,7 @@ impl Server {
             .args(&args)
             .stdin(Stdio::piped()) // kept open: s_server stops on stdin EOF
             .stdout(fs::File::create(&log).unwrap())
-            .stderr(Stdio::null())
+            .stderr(fs::File::create(log.with_extension("err")).unwrap())
             .spawn()
             .expect("start openssl s_server");
         let t0 = Instant::now();
@@ -362,7 +363,23 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Server { child, port }
+        Server { child, port, log }
+    }
+}
+
+impl Server {
+    /// Waits for s_server to end (it serves one connection) and returns what it printed on
+    /// stderr: its TLS errors, including the alerts it received.
+    fn stderr_after_exit(mut self) -> String {
+        let t0 = Instant::now();
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "s_server did not exit"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        fs::read_to_string(self.log.with_extension("err")).unwrap()
     }
 }
 
@@ -535,6 +552,9 @@ fn wrong_ca_refused() {
         now(),
     );
     assert_eq!(r.unwrap_err(), Error::ServerCertUntrusted);
+    // No malformed alert reaches the server (embedded-tls would send its abort alert as a
+    // plaintext record with version 0x0301, which OpenSSL calls "wrong version number").
+    assert!(!server.stderr_after_exit().contains("wrong version number"));
 }
 
 #[test]
@@ -613,6 +633,7 @@ fn expired_server_cert_refused() {
     let later = now() + 400 * 86_400;
     let r = exchange(&server, &config(ca_trust(p, "ca.der"), SERVER_NAME), later);
     assert_eq!(r.unwrap_err(), Error::ServerCertExpired);
+    assert!(!server.stderr_after_exit().contains("wrong version number"));
     let server = Server::start("server", None, true);
     let r = exchange(
         &server,
