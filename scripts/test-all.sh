@@ -23,6 +23,8 @@ stage "build fapi-core for thumbv7em-none-eabihf" \
   cargo build -p fapi-core --release --target thumbv7em-none-eabihf
 stage "build fapi-core for thumbv7em-none-eabihf (defmt)" \
   cargo build -p fapi-core --release --target thumbv7em-none-eabihf --features defmt
+stage "build fapi-tls (TLS 1.3 client) for thumbv7em-none-eabihf" \
+  cargo build -p fapi-tls --release --target thumbv7em-none-eabihf
 stage "C header is current (cbindgen 0.29.4)" scripts/gen-header.sh --check
 stage "build libfapi.a + libfapi.so (host release)" make lib
 stage "C headers: C99/C++17 alone, cdef, version, exported symbols" scripts/check-header.sh
