@@ -57,5 +57,5 @@ pub use error::Error;
 pub use identity::ClientIdentity;
 /// The random-number traits (`rand_core` 0.6) the caller's RNG implements.
 pub use rand_core;
-pub use trust::{MAX_CHAIN_LEN, ServerTrust, TrustAnchor, spki_sha256};
+pub use trust::{MAX_CHAIN_LEN, ServerTrust, TrustAnchor, check_server_chain, spki_sha256};
 pub use verifier::ClientAuth;

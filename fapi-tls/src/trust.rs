@@ -94,6 +94,23 @@ pub(crate) fn check_server_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks a server's certificate list (leaf first) against `trust` for `server_name` at `now`,
+/// exactly as the handshake does (chain signatures, validity, CA and key-usage constraints,
+/// extended key usage, the name). For hosts that receive a chain some other way, for tests and
+/// for fuzzing; the handshake calls the same code.
+///
+/// # Errors
+/// The server-authentication [`Error`]s (codes 3020–3033).
+pub fn check_server_chain(
+    trust: &ServerTrust<'_>,
+    chain: &[&[u8]],
+    server_name: &str,
+    now: u64,
+) -> Result<(), Error> {
+    check_server_name(server_name)?;
+    authenticate(trust, chain, server_name, now).map(|_| ())
+}
+
 /// Authenticates the server's certificate list (leaf first) and returns the leaf's key.
 pub(crate) fn authenticate(
     trust: &ServerTrust<'_>,

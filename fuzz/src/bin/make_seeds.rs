@@ -182,6 +182,22 @@ fn main() {
         write(&dir, "id_token", alg, t.as_bytes());
     }
 
+    // fapi-tls chains: two-octet length prefixes; certificates from fuzz/certs (made once by
+    // openssl: a P-256 CA and a server certificate for server.fuzz.test valid until 2126).
+    let cert = |name: &str| std::fs::read(root.join("certs").join(name)).expect("fuzz/certs");
+    let (ca, leaf, key) = (cert("ca.der"), cert("leaf.der"), cert("leaf.key.der"));
+    let framed = |parts: &[&[u8]]| {
+        let mut v = Vec::new();
+        for p in parts {
+            v.extend_from_slice(&u16::try_from(p.len()).expect("small").to_be_bytes());
+            v.extend_from_slice(p);
+        }
+        v
+    };
+    write(&dir, "tls_chain", "ca-leaf", &framed(&[&ca, &leaf]));
+    write(&dir, "tls_chain", "leaf-ca", &framed(&[&leaf, &ca]));
+    write(&dir, "tls_chain", "leaf-key", &framed(&[&leaf, &key]));
+
     // The structure-aware target starts from a few byte patterns.
     for i in 0u8..8 {
         let bytes: Vec<u8> = (0..64u8)
