@@ -9,16 +9,16 @@
 #![no_std]
 #![no_main]
 
-mod vectors;
+#[path = "../rsa_vectors.rs"]
+mod rsa_vectors;
 
-use core::arch::asm;
 use core::panic::PanicInfo;
 
-use cortex_m::peripheral::{SYST, syst::SystClkSource};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use fapi_core::rsa::{self, PublicKey, RsaScratch};
-use vectors::*;
+use fapi_firmware::{measure, start_systick};
+use rsa_vectors::*;
 
 /// Peak stack allowed for one verification with a 2048-bit key (the CI gate): the measured
 /// 9,672 B rounded up to the next KiB.
@@ -26,19 +26,6 @@ const STACK_BUDGET_2048: usize = 10 * 1024;
 /// Same for a 4096-bit key: the measured 18,768 B rounded up to the next KiB. The goal
 /// was 16 KiB; README.md explains where the 18.3 KiB goes.
 const STACK_BUDGET_4096: usize = 19 * 1024;
-/// Bytes painted below the stack pointer before each verification (well above the budget, so
-/// an overrun is still measured; RAM is 4 MiB).
-const WINDOW: usize = 64 * 1024;
-const PAINT: u32 = 0xC0DE_F00D;
-/// SysTick counts the 25 MHz core clock; with `-icount shift=0` that is 40 instructions a tick.
-const INSTR_PER_TICK: u32 = 40;
-const SYST_MASK: u32 = 0x00FF_FFFF;
-
-unsafe extern "C" {
-    /// End of `.bss` (cortex-m-rt's link.x): nothing static lives above it.
-    static __ebss: u32;
-}
-
 #[derive(Clone, Copy)]
 enum Alg {
     Rs256,
@@ -94,41 +81,6 @@ const CASES: [Case; 4] = [
     },
 ];
 
-fn sp() -> usize {
-    let sp: usize;
-    // SAFETY: reads the stack pointer register; no memory access.
-    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
-    sp
-}
-
-/// Runs `f` on freshly painted stack; returns its result, its peak stack use in bytes (frames of
-/// `f` and everything it calls, measured from this function's stack pointer), and the number of
-/// instructions it executed.
-#[inline(never)]
-fn measure(syst: &mut SYST, f: &mut dyn FnMut() -> bool) -> (bool, usize, u32) {
-    let top = sp() & !3;
-    let bottom = top - WINDOW;
-    // SAFETY (both loops): [bottom, top) lies below this frame's stack pointer, so it holds no
-    // live data (AAPCS has no red zone and no interrupt is enabled), and above `__ebss`
-    // (checked), so no static either. It is plain RAM of the mps2-an386 SSRAM2/3 bank.
-    assert!(bottom >= &raw const __ebss as usize);
-    let mut p = bottom;
-    while p < top {
-        unsafe { (p as *mut u32).write_volatile(PAINT) };
-        p += 4;
-    }
-    syst.clear_current();
-    let start = SYST::get_current();
-    let ok = f();
-    let end = SYST::get_current();
-    let mut p = bottom;
-    while p < top && unsafe { (p as *const u32).read_volatile() } == PAINT {
-        p += 4;
-    }
-    let ticks = start.wrapping_sub(end) & SYST_MASK;
-    (ok, top - p, ticks * INSTR_PER_TICK)
-}
-
 fn verify(
     alg: Alg,
     key: &PublicKey,
@@ -145,9 +97,7 @@ fn verify(
 #[entry]
 fn main() -> ! {
     let mut cp = cortex_m::Peripherals::take().unwrap_or_else(|| fail("peripherals"));
-    cp.SYST.set_clock_source(SystClkSource::Core);
-    cp.SYST.set_reload(SYST_MASK);
-    cp.SYST.enable_counter();
+    start_systick(&mut cp.SYST);
 
     // The caller-owned scratch (1 KiB) and the key live in main's frame, outside the measurement.
     let mut scratch = RsaScratch::new();
@@ -165,9 +115,10 @@ fn main() -> ! {
             *last ^= 0x01;
         }
         for (label, sig, want) in [("valid", case.sig, true), ("tampered", &*tampered, false)] {
-            let (got, stack, instr) = measure(&mut cp.SYST, &mut || {
+            let (got, used) = measure(&mut cp.SYST, &mut || {
                 verify(case.alg, &key, case.digest, sig, &mut scratch)
             });
+            let (stack, instr) = (used.stack, used.instructions);
             let right = got == want && stack <= case.budget;
             all_ok &= right;
             worst = worst.max(stack);
