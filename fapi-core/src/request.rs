@@ -657,7 +657,7 @@ impl<'v> Verifier<'v> {
                 binding,
                 cache_hit,
             }) => {
-                crate::log::verdict(0);
+                crate::log::decision(0);
                 *out.outcome = Outcome::Allow { binding, cache_hit };
                 return Decision::Allow(Allow {
                     claims,
@@ -677,7 +677,7 @@ impl<'v> Verifier<'v> {
             }
             Err(e) => e,
         };
-        crate::log::verdict(error.code());
+        crate::log::decision(error.code());
         *out.outcome = Outcome::Deny { error };
         let len = write_challenge(out.challenge, self.policy, error, seen.scheme, scopes);
         *out.challenge_len = len;
