@@ -29,12 +29,13 @@ qemu=(qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic
 for tool in qemu-system-arm arm-none-eabi-gcc defmt-print; do
   command -v "$tool" >/dev/null || { echo "$tool not found (see .ci/run)" >&2; exit 2; }
 done
-if [[ -n "${CARGO_TARGET_DIR:-}" ]]; then
-  mkdir -p "$CARGO_TARGET_DIR"
-  CARGO_TARGET_DIR=$(cd "$CARGO_TARGET_DIR" && pwd)
-  export CARGO_TARGET_DIR
-fi
-tdir="${CARGO_TARGET_DIR:-$here/target}"
+# One target directory for the workspace, the firmware crate (its own workspace) and make:
+# CARGO_TARGET_DIR made absolute, or the workspace's.
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$here/target}"
+mkdir -p "$CARGO_TARGET_DIR"
+CARGO_TARGET_DIR=$(cd "$CARGO_TARGET_DIR" && pwd)
+export CARGO_TARGET_DIR
+tdir="$CARGO_TARGET_DIR"
 out="$tdir/firmware-report"
 mkdir -p "$out"
 
