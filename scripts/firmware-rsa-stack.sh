@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peak stack of RS256/PS256 verification (2048- and 4096-bit keys) on a Cortex-M4 under QEMU
 # mps2-an386: builds examples/firmware and runs it. Fails if a verdict is wrong or a peak is over
-# the budget set in examples/firmware/src/main.rs (see examples/firmware/README.md).
+# the budget set in examples/firmware/src/bin/rsa-stack.rs (see examples/firmware/README.md).
 # Needs: rustup target thumbv7em-none-eabihf, qemu-system-arm (Debian package of that name).
 # Honours CARGO_TARGET_DIR; TIMEOUT (seconds, default 120) bounds the QEMU run.
 set -euo pipefail
@@ -19,8 +19,8 @@ if [[ -n "${CARGO_TARGET_DIR:-}" ]]; then
     export CARGO_TARGET_DIR
 fi
 cd "$fw"
-cargo build --release --locked --target "$target"
-elf="${CARGO_TARGET_DIR:-$fw/target}/$target/release/fapi-firmware"
+cargo build --release --locked --target "$target" --bin rsa-stack
+elf="${CARGO_TARGET_DIR:-$fw/target}/$target/release/rsa-stack"
 
 if command -v llvm-size >/dev/null; then llvm-size "$elf"
 elif command -v arm-none-eabi-size >/dev/null; then arm-none-eabi-size "$elf"; fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project, stage by stage, with timings.
 # Needs: a Rust toolchain with clippy and rustfmt, the thumbv7em-none-eabihf target,
-# cbindgen 0.29.4, nightly-2026-05-19 + cargo-fuzz, and cc/c++/pkg-config/nm/make/python3
-# (.ci/run installs them all).
+# cbindgen 0.29.4, defmt-print 1.2.0, qemu-system-arm, arm-none-eabi-gcc, nightly-2026-05-19 +
+# cargo-fuzz, and cc/c++/pkg-config/nm/make/python3 (.ci/run installs them all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -32,6 +32,8 @@ stage "build libfapi.a for thumbv7em-none-eabihf (panic handler)" make thumbv7em
 stage "install, pkg-config, link the C example (shared, static)" tests/pkgconfig/run.sh
 stage "RSA verify on an emulated Cortex-M4 (QEMU mps2-an386): verdicts and peak stack budgets" \
   scripts/firmware-rsa-stack.sh
+stage "firmware (QEMU mps2-an386): Rust and C decisions, defmt logs, flash/RAM/stack/instruction budgets" \
+  scripts/firmware-report.sh
 stage "tests" cargo test --workspace
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh

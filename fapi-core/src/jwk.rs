@@ -48,7 +48,9 @@ impl Jwk {
         kid_len: 0,
         has_kid: false,
         alg: None,
-        material: KeyMaterial::Ed25519([0; 32]),
+        // The first variant: with `alg: None`, an empty key is all zero bytes (so are fresh
+        // key sets and contexts, which then live in `.bss`).
+        material: KeyMaterial::P256([0; 64]),
         thumbprint: [0; 32],
     };
 

@@ -13,19 +13,22 @@ use crate::jwk::{Jwk, KeyMaterial};
 use sha2::{Digest, Sha256};
 
 /// A JWS signature algorithm fapi knows.
+// Discriminants start at 1 so that `Option<Alg>::None` is the zero byte: an empty key slot, and
+// so a fresh `request::Context`, is then all zero bytes, and a `static` of one lands in `.bss`
+// (no flash image). They mean nothing else (`AlgSet` bits are `bit()`).
 #[non_exhaustive]
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Alg {
     /// ECDSA P-256 with SHA-256, signature `r ‖ s` (RFC 7518 §3.4).
-    Es256,
+    Es256 = 1,
     /// EdDSA (RFC 8037) — with fapi, always Ed25519.
-    EdDsa,
+    EdDsa = 2,
     /// Ed25519, the fully specified name (RFC 9864).
-    Ed25519,
+    Ed25519 = 3,
     /// RSASSA-PSS with SHA-256 (RFC 7518 §3.5). Reserved: verification lands with RSA support.
-    Ps256,
+    Ps256 = 4,
     /// RSASSA-PKCS1-v1_5 with SHA-256. Reserved: never in the FAPI 2.0 profile.
-    Rs256,
+    Rs256 = 5,
 }
 
 impl Alg {
@@ -485,16 +488,18 @@ pub fn sha256(m: &[u8]) -> [u8; 32] {
 }
 
 /// A public key decoded and checked once, ready to verify signatures.
-// Short-lived values on the stack or in a fixed cache (no allocation to box into).
+// Short-lived values on the stack or in a fixed cache (no allocation to box into). Tags start
+// at 1 so that `Option<PreparedKey>::None` is zero bytes (see `Alg`).
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
+#[repr(u8)]
 pub enum PreparedKey {
     /// A P-256 point on the curve.
-    P256(p256::ecdsa::VerifyingKey),
+    P256(p256::ecdsa::VerifyingKey) = 1,
     /// An Ed25519 point that decodes and is not of small order.
-    Ed25519(ed25519_dalek::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey) = 2,
     /// An RSA key (checked when parsed).
-    Rsa(crate::rsa::PublicKey),
+    Rsa(crate::rsa::PublicKey) = 3,
 }
 
 impl PreparedKey {
@@ -552,29 +557,63 @@ pub fn verify_prepared(
     signature: &[u8],
     rsa: &mut crate::rsa::RsaScratch,
 ) -> Result<(), Error> {
-    let bad = Error::Jws(JwsError::BadSignature);
-    match (alg, key) {
-        (Alg::Es256, PreparedKey::P256(vk)) => {
-            use p256::ecdsa::signature::hazmat::PrehashVerifier;
-            let sig = p256::ecdsa::Signature::from_slice(signature).map_err(|_| bad)?;
-            let digest: [u8; 32] = Sha256::digest(signing_input).into();
-            vk.verify_prehash(&digest, &sig).map_err(|_| bad)
-        }
+    let ok = match (alg, key) {
+        (Alg::Es256, PreparedKey::P256(vk)) => verify_es256(vk, signing_input, signature),
         (Alg::EdDsa | Alg::Ed25519, PreparedKey::Ed25519(vk)) => {
-            let bytes: [u8; 64] = signature.try_into().map_err(|_| bad)?;
-            let sig = ed25519_dalek::Signature::from_bytes(&bytes);
-            vk.verify_strict(signing_input, &sig).map_err(|_| bad)
+            verify_ed25519(vk, signing_input, signature)
         }
         (Alg::Rs256 | Alg::Ps256, PreparedKey::Rsa(k)) => {
-            let digest: [u8; 32] = Sha256::digest(signing_input).into();
-            let ok = if alg == Alg::Rs256 {
-                crate::rsa::verify_pkcs1v15_sha256(k, &digest, signature, rsa)
-            } else {
-                crate::rsa::verify_pss_sha256(k, &digest, signature, rsa)
-            };
-            if ok { Ok(()) } else { Err(bad) }
+            verify_rsa(k, alg == Alg::Ps256, signing_input, signature, rsa)
         }
-        _ => Err(bad),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Jws(JwsError::BadSignature))
+    }
+}
+
+// One function per algorithm, never inlined: inlined into one frame, the three
+// verifications' temporaries took separate stack slots (6 KB on thumbv7em), so every
+// decision paid for all three. Apart, a decision's peak stack is that of its own algorithm.
+
+#[inline(never)]
+fn verify_es256(vk: &p256::ecdsa::VerifyingKey, signing_input: &[u8], signature: &[u8]) -> bool {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else {
+        return false;
+    };
+    let digest: [u8; 32] = Sha256::digest(signing_input).into();
+    vk.verify_prehash(&digest, &sig).is_ok()
+}
+
+#[inline(never)]
+fn verify_ed25519(
+    vk: &ed25519_dalek::VerifyingKey,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> bool {
+    let Ok(bytes) = <[u8; 64]>::try_from(signature) else {
+        return false;
+    };
+    let sig = ed25519_dalek::Signature::from_bytes(&bytes);
+    vk.verify_strict(signing_input, &sig).is_ok()
+}
+
+#[inline(never)]
+fn verify_rsa(
+    k: &crate::rsa::PublicKey,
+    pss: bool,
+    signing_input: &[u8],
+    signature: &[u8],
+    rsa: &mut crate::rsa::RsaScratch,
+) -> bool {
+    let digest: [u8; 32] = Sha256::digest(signing_input).into();
+    if pss {
+        crate::rsa::verify_pss_sha256(k, &digest, signature, rsa)
+    } else {
+        crate::rsa::verify_pkcs1v15_sha256(k, &digest, signature, rsa)
     }
 }
 

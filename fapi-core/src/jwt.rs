@@ -416,7 +416,7 @@ pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
     now: u64,
 ) -> Result<AccessToken<'a, 's>, Error> {
     let r = verify_inner(cfg, keys, scratch, token, now, None, None);
-    crate::log::verdict(r.as_ref().map_or_else(|e| e.code(), |_| 0));
+    crate::log::token(r.as_ref().map_or_else(|e| e.code(), |_| 0));
     r
 }
 

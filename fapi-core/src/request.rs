@@ -146,7 +146,7 @@ pub struct Context<const KEYS: usize = 8> {
     challenge: [u8; MAX_CHALLENGE_LEN],
     challenge_len: usize,
     nonce: Option<Nonce>,
-    pending: Option<Pending>,
+    pending: PendingSlot,
     outcome: Outcome,
 }
 
@@ -196,7 +196,7 @@ impl<const KEYS: usize> Context<KEYS> {
             challenge: [0; MAX_CHALLENGE_LEN],
             challenge_len: 0,
             nonce: None,
-            pending: None,
+            pending: PendingSlot::EMPTY,
             outcome: Outcome::None,
         }
     }
@@ -205,7 +205,7 @@ impl<const KEYS: usize> Context<KEYS> {
     /// Used when a call fails before reaching a verdict, so a stale allow is never read back.
     pub fn clear(&mut self) {
         self.outcome = Outcome::None;
-        self.pending = None;
+        self.pending = PendingSlot::EMPTY;
         self.challenge_len = 0;
     }
 
@@ -272,6 +272,40 @@ struct Pending {
     cache_hit: bool,
     scheme: Scheme,
     introspected: bool,
+}
+
+/// An `Option<Pending>` whose empty state is all zero bytes, like the rest of a fresh
+/// context: a `static` context then lands in `.bss` and costs no flash.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct PendingSlot {
+    live: bool,
+    pending: Pending,
+}
+
+impl PendingSlot {
+    const EMPTY: Self = Self {
+        live: false,
+        pending: Pending {
+            key: [0; 43],
+            expiry: 0,
+            now: 0,
+            binding: Binding::None,
+            cache_hit: false,
+            scheme: Scheme::Bearer,
+            introspected: false,
+        },
+    };
+
+    fn of(pending: Pending) -> Self {
+        Self {
+            live: true,
+            pending,
+        }
+    }
+
+    fn get(&self) -> Option<Pending> {
+        self.live.then_some(self.pending)
+    }
 }
 
 /// What the host must ask its replay store.
@@ -562,7 +596,7 @@ impl<'v> Verifier<'v> {
         ctx: &'c mut Context<K>,
         outcome: ReplayOutcome,
     ) -> Decision<'c> {
-        let p = ctx.pending;
+        let p = ctx.pending.get();
         ctx.clear();
         let Context {
             token,
@@ -623,7 +657,7 @@ impl<'v> Verifier<'v> {
                 binding,
                 cache_hit,
             }) => {
-                crate::log::verdict(0);
+                crate::log::decision(0);
                 *out.outcome = Outcome::Allow { binding, cache_hit };
                 return Decision::Allow(Allow {
                     claims,
@@ -633,7 +667,7 @@ impl<'v> Verifier<'v> {
                 });
             }
             Ok(Verdict::Pending(p)) => {
-                *out.pending = Some(p);
+                *out.pending = PendingSlot::of(p);
                 let check = ReplayCheck {
                     key: p.key,
                     expiry: p.expiry,
@@ -643,7 +677,7 @@ impl<'v> Verifier<'v> {
             }
             Err(e) => e,
         };
-        crate::log::verdict(error.code());
+        crate::log::decision(error.code());
         *out.outcome = Outcome::Deny { error };
         let len = write_challenge(out.challenge, self.policy, error, seen.scheme, scopes);
         *out.challenge_len = len;
@@ -991,7 +1025,7 @@ struct Out<'o> {
     challenge: &'o mut [u8; MAX_CHALLENGE_LEN],
     challenge_len: &'o mut usize,
     nonce: &'o Option<Nonce>,
-    pending: &'o mut Option<Pending>,
+    pending: &'o mut PendingSlot,
     outcome: &'o mut Outcome,
 }
 

@@ -4,8 +4,9 @@
 //!
 //! Keys are plain data ([`PublicKey`]): a big-endian modulus of 2048 to 4096 bits and an odd
 //! public exponent of at least 3 that fits 32 bits. The modular exponentiation uses
-//! `crypto-bigint` fixed-size integers, dispatched on the modulus size to `U2048`, `U3072` or
-//! `U4096`, in Montgomery form with a left-to-right square-and-multiply over the exponent's bits
+//! `crypto-bigint` fixed-size integers, dispatched on the modulus size to `U2048` (moduli up to
+//! 2048 bits) or `U4096` (longer ones: a separate `U3072` path would cost 7 KB of Cortex-M
+//! flash for the rare 3072-bit key, which runs in `U4096` about 1.8× slower than it could), in Montgomery form with a left-to-right square-and-multiply over the exponent's bits
 //! (for e = 65537: 16 squarings and one multiplication). Everything here is public data, so
 //! nothing needs to run in constant time.
 //!
@@ -18,7 +19,7 @@
 
 use crate::error::{Error, JwkError};
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{MontyForm, MontyMultiplier, Odd, U2048, U3072, U4096, Uint, Word};
+use crypto_bigint::{MontyForm, MontyMultiplier, Odd, U2048, U4096, Uint, Word};
 use sha2::{Digest, Sha256};
 
 /// Smallest accepted modulus, in bits.
@@ -141,7 +142,7 @@ impl PublicKey {
 ///
 /// The exponentiation's integers (`crypto-bigint` `Uint`s and `crypto-bigint`'s own
 /// temporaries) stay on the stack, sized by the modulus in use: only the matching
-/// `U2048`/`U3072`/`U4096` path runs. Peak stack measured on a Cortex-M4 under QEMU by
+/// `U2048`/`U4096` path runs. Peak stack measured on a Cortex-M4 under QEMU by
 /// `scripts/firmware-rsa-stack.sh` (budgets in `examples/firmware/README.md`); on x86-64 the
 /// smallest thread stack that runs one verification is printed by
 /// `cargo bench -p fapi-tests --bench rsa`.
@@ -182,7 +183,6 @@ impl RsaScratch {
 enum MontyCache {
     Empty,
     B2048(FixedMontyParams<{ U2048::LIMBS }>),
-    B3072(FixedMontyParams<{ U3072::LIMBS }>),
     B4096(FixedMontyParams<{ U4096::LIMBS }>),
 }
 
@@ -207,7 +207,7 @@ macro_rules! cached {
         }
     )*};
 }
-cached!(B2048: U2048, B3072: U3072, B4096: U4096);
+cached!(B2048: U2048, B4096: U4096);
 
 /// Octets per `crypto-bigint` word on this target (8 on 64-bit hosts, 4 on Cortex-M).
 const WORD_BYTES: usize = Word::BITS as usize / 8;
@@ -307,8 +307,6 @@ fn recover<'s>(
     let out = em.get_mut(..k)?;
     let ok = if k <= U2048::BYTES {
         rsavp1::<{ U2048::LIMBS }>(n, key.e, sig, out, cache)
-    } else if k <= U3072::BYTES {
-        rsavp1::<{ U3072::LIMBS }>(n, key.e, sig, out, cache)
     } else {
         rsavp1::<{ U4096::LIMBS }>(n, key.e, sig, out, cache)
     };

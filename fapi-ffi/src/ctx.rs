@@ -8,6 +8,9 @@ use fapi_core::request::Context;
 
 const CTX_MAGIC: u32 = 0x4641_4358; // "FACX"
 
+/// A fresh context, evaluated at compile time (see `fapi_ctx_init`).
+const FRESH_CONTEXT: Context<{ crate::types::FAPI_MAX_KEYS as usize }> = Context::new();
+
 /// A per-thread context (opaque to C; memory owned by the caller). Never use one context
 /// from two threads at once; any number of contexts may share one verifier.
 pub struct fapi_ctx {
@@ -71,17 +74,15 @@ pub unsafe extern "C" fn fapi_ctx_init(
             return FAPI_ERR_INVALID_ARGUMENT;
         }
         // SAFETY: `p` is non-NULL, aligned, with at least size_of::<CtxMem>() writable bytes
-        // owned by the caller; writing a fresh value initialises every field. `out` checked.
+        // owned by the caller; the four writes initialise every field. `out` checked. Field by
+        // field and from a constant, because building a whole `CtxMem` at run time put it on
+        // the stack first (a 57 KB frame on thumbv7em, fatal on a firmware stack); a constant
+        // fresh `Context` is all zero bytes, written in place as a memset.
         unsafe {
-            core::ptr::write(
-                p,
-                CtxMem {
-                    magic: CTX_MAGIC,
-                    _pad: 0,
-                    handles: crate::provider::Handles::new(),
-                    core: Context::new(),
-                },
-            );
+            core::ptr::addr_of_mut!((*p).magic).write(CTX_MAGIC);
+            core::ptr::addr_of_mut!((*p)._pad).write(0);
+            core::ptr::addr_of_mut!((*p).handles).write(crate::provider::Handles::new());
+            core::ptr::addr_of_mut!((*p).core).write(FRESH_CONTEXT);
             *out = p.cast::<fapi_ctx>();
         }
         FAPI_OK

@@ -1,7 +1,7 @@
 //! Generated from tests/vectors/wycheproof/*.json (one valid vector per case, tcId 2: a 20-byte
 //! all-zero message). The modulus has its ASN.1 leading 0x00 removed; DIGEST is SHA-256(msg),
 //! computed on the host so that the firmware measures only the verification.
-//! Regenerate with gen_vectors.py (then `cargo fmt`).
+//! Regenerate with gen_rsa_vectors.py (then `cargo fmt`).
 
 // rsa_signature_2048_sha256_test.json, testGroups[0], tcId 2 (valid).
 pub const RS256_2048_N: [u8; 256] = [

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes src/vectors.rs from the Wycheproof JSON (run from examples/firmware:
-python3 gen_vectors.py > src/vectors.rs && cargo fmt)."""
+"""Writes src/rsa_vectors.rs from the Wycheproof JSON (run from examples/firmware:
+python3 gen_rsa_vectors.py > src/rsa_vectors.rs && cargo fmt)."""
 import hashlib, json, os
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/vectors/wycheproof")
@@ -19,7 +19,7 @@ def arr(b):
 print("//! Generated from tests/vectors/wycheproof/*.json (one valid vector per case, tcId 2: a 20-byte")
 print("//! all-zero message). The modulus has its ASN.1 leading 0x00 removed; DIGEST is SHA-256(msg),")
 print("//! computed on the host so that the firmware measures only the verification.")
-print("//! Regenerate with gen_vectors.py (then `cargo fmt`).\n")
+print("//! Regenerate with gen_rsa_vectors.py (then `cargo fmt`).\n")
 for name, f in FILES:
     g = json.load(open(os.path.join(SRC, f)))["testGroups"][0]
     pk = g["publicKey"]
