@@ -66,6 +66,7 @@ pub mod cache;
 pub mod config;
 pub mod dpop;
 pub mod error;
+pub mod es256;
 pub mod htu;
 pub mod json;
 pub mod jwk;
