@@ -4,12 +4,11 @@
 use super::table::Window;
 use super::u256;
 
-/// `w` bits of `k` from bit `offset` (bits past 255 read as 0), `w ≤ 8`.
+/// `w` bits of `k` from bit `offset` (bits past 255 read as 0), `w ≤ 16`.
 fn bits(k: &[u8; 32], offset: u32, w: u32) -> u32 {
     let byte = (offset / 8) as usize;
-    let lo = u32::from(k.get(byte).copied().unwrap_or(0));
-    let hi = u32::from(k.get(byte + 1).copied().unwrap_or(0));
-    ((lo | (hi << 8)) >> (offset % 8)) & ((1 << w) - 1)
+    let b = |i: usize| u32::from(k.get(byte + i).copied().unwrap_or(0));
+    ((b(0) | (b(1) << 8) | (b(2) << 16)) >> (offset % 8)) & ((1 << w) - 1)
 }
 
 /// The signed digits `d_i ∈ [−2^(w−1) + 1, 2^(w−1)]` with `k = Σ d_i·2^(w·i)`, one per window,

@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //!
-//! For a point P and window width w (2 ≤ w ≤ 8), the scalar is split into
+//! For a point P and window width w (2 ≤ w ≤ 12), the scalar is split into
 //! `W = ⌈257 / w⌉` signed digits `d_i ∈ [−2^(w−1)+1, 2^(w−1)]` (see `digits::SignedDigits`), so
 //! `k·P = Σ d_i·(2^(w·i)·P)`. Window `i` stores the affine points `m·2^(w·i)·P` for
 //! `m = 1 ..= 2^(w−1)`; a negative digit negates y. The top window only needs
@@ -20,15 +20,21 @@
 //! | 6 | 43 | 1,360 | 87,040 |
 //! | 7 | 37 | 2,320 | 148,480 |
 //! | 8 | 33 | 4,097 | 262,208 |
+//! | 9 | 29 | 7,184 | 459,776 |
+//! | 10 | 26 | 12,864 | 823,296 |
+//! | 11 | 24 | 23,560 | 1,507,840 |
+//! | 12 | 22 | 43,024 | 2,753,536 |
 //!
 //! A verification with tables for G and Q adds one point per non-zero digit: about
-//! `W_G + W_Q` mixed additions (75 for G8/Q6), and no doubling.
+//! `W_G + W_Q` mixed additions (75 for G8/Q6, 69 for G10/Q6, 66 for G8/Q8), and no doubling.
+//! G's table is one per process (or per shared region), so it can afford a wider window than
+//! the per-key tables.
 
 use super::field::Fe;
 use super::point::{AffinePoint, Jacobian, normalize_into};
 use super::verify::PublicKey;
 
-/// A window width for a table: 2 to 8 bits. Wider windows: fewer additions per verify,
+/// A window width for a table: 2 to 12 bits. Wider windows: fewer additions per verify,
 /// more memory (see the module doc for the sizes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window(u8);
@@ -44,10 +50,14 @@ impl Window {
     pub const W7: Window = Window(7);
     /// 8-bit windows: 4,097 points, 262,208 bytes.
     pub const W8: Window = Window(8);
+    /// 10-bit windows: 12,864 points, 823,296 bytes (a G table for gateways).
+    pub const W10: Window = Window(10);
+    /// 12-bit windows: 43,024 points, 2,753,536 bytes.
+    pub const W12: Window = Window(12);
 
-    /// A window of `bits` bits; `None` outside 2..=8.
+    /// A window of `bits` bits; `None` outside 2..=12.
     pub const fn new(bits: u32) -> Option<Window> {
-        if bits >= 2 && bits <= 8 {
+        if bits >= 2 && bits <= 12 {
             Some(Window(bits as u8))
         } else {
             None

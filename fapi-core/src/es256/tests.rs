@@ -114,6 +114,9 @@ fn field_inversion_matches_fermat() {
         };
         let inv = a.invert().unwrap();
         assert_eq!(inv, a.pow_vartime(&p_minus_2));
+        let p = u256::from_le_bytes(&reverse32(&P_BE));
+        let x = u256::from_le_bytes(&reverse32(&b));
+        assert_eq!(u256::inv_mod_vartime(&x, &p), u256::inv_mod_binary(&x, &p));
         assert_eq!(inv.mul(&a), Fe::ONE);
     }
     assert_eq!(Fe::ZERO.invert(), None);
@@ -271,7 +274,7 @@ fn signed_digits_reconstruct_every_window_width() {
     let mut one = [0u8; 32];
     one[0] = 1;
     specials.push(one);
-    for bits in 2..=8 {
+    for bits in 2..=12 {
         let w = Window::new(bits).unwrap();
         for k in specials
             .iter()
@@ -281,7 +284,7 @@ fn signed_digits_reconstruct_every_window_width() {
             assert_eq!(digits_value(&k, w), sc_le(&k), "w{bits}");
         }
     }
-    assert!(Window::new(1).is_none() && Window::new(9).is_none());
+    assert!(Window::new(1).is_none() && Window::new(13).is_none());
 }
 
 #[test]
@@ -351,7 +354,7 @@ fn table_points_are_the_multiples() {
         assert_eq!(idx, w.points());
     }
     // Sizes in the module doc.
-    let sizes: Vec<(usize, usize, usize)> = (2..=8)
+    let sizes: Vec<(usize, usize, usize)> = (2..=12)
         .map(|b| {
             let w = Window::new(b).unwrap();
             (w.windows(), w.points(), w.bytes())
@@ -366,7 +369,11 @@ fn table_points_are_the_multiples() {
             (52, 818, 52_352),
             (43, 1_360, 87_040),
             (37, 2_320, 148_480),
-            (33, 4_097, 262_208)
+            (33, 4_097, 262_208),
+            (29, 7_184, 459_776),
+            (26, 12_864, 823_296),
+            (24, 23_560, 1_507_840),
+            (22, 43_024, 2_753_536)
         ]
     );
 }
@@ -437,4 +444,66 @@ fn final_check_high_x_branch() {
         assert!(!final_check(&j, &r1));
     }
     assert!(found > 10);
+}
+
+/// The optimised inversion against the plain binary one on values with special shapes
+/// (small, powers of two, near the modulus, long runs of ones), mod n and mod p, and on a
+/// composite odd modulus (a common factor must give `None`).
+#[test]
+fn inversion_edge_values() {
+    let n = u256::from_le_bytes(&reverse32(&N_BE));
+    let p = u256::from_le_bytes(&reverse32(&P_BE));
+    let mut values: Vec<u256::U256> = Vec::new();
+    for i in 0..256u32 {
+        let mut x = [0u64; 4];
+        x[(i / 64) as usize] = 1 << (i % 64);
+        values.push(x); // 2^i
+        let mut y = [u64::MAX; 4];
+        for (j, limb) in y.iter_mut().enumerate() {
+            let lo = 64 * j as u32;
+            if i <= lo {
+                *limb = 0;
+            } else if i < lo + 64 {
+                *limb = (1u64 << (i - lo)) - 1;
+            }
+        }
+        values.push(y); // 2^i − 1
+    }
+    for d in 1..300u64 {
+        values.push([d, 0, 0, 0]);
+        let mut x = n;
+        x[0] -= d;
+        values.push(x);
+        let mut y = p;
+        y[0] -= d;
+        values.push(y);
+    }
+    let mut rng = Rng(11);
+    for _ in 0..2000 {
+        let mut b = rng.bytes();
+        // Sparse and dense shapes.
+        if rng.next() & 1 == 0 {
+            for byte in &mut b {
+                *byte &= 0x81;
+            }
+        }
+        values.push(u256::from_le_bytes(&b));
+    }
+    for m in [n, p] {
+        for x in &values {
+            assert_eq!(
+                u256::inv_mod_vartime(x, &m),
+                u256::inv_mod_binary(x, &m),
+                "{x:x?}"
+            );
+        }
+    }
+    // 15 = 3·5 as a toy composite: 3 has no inverse, 7 does (13).
+    assert_eq!(u256::inv_mod_vartime(&[3, 0, 0, 0], &[15, 0, 0, 0]), None);
+    assert_eq!(
+        u256::inv_mod_vartime(&[7, 0, 0, 0], &[15, 0, 0, 0]),
+        Some([13, 0, 0, 0])
+    );
+    // Even modulus refused.
+    assert_eq!(u256::inv_mod_vartime(&[3, 0, 0, 0], &[16, 0, 0, 0]), None);
 }
