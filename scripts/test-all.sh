@@ -29,6 +29,8 @@ stage "install, pkg-config, link the C example (shared, static)" tests/pkgconfig
 stage "RSA verify on an emulated Cortex-M4 (QEMU mps2-an386): verdicts and peak stack budgets" \
   scripts/firmware-rsa-stack.sh
 stage "tests" cargo test --workspace
+stage "ES256 fast path against p256: Wycheproof, named cases, 100,000 random verdicts (release)" \
+  cargo test --release -p fapi-tests --test es256_fast
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh
