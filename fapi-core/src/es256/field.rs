@@ -3,9 +3,9 @@
 //! thumbv7em). fiat's outputs are always fully reduced (`< p`), so limb equality is field
 //! equality.
 
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
 use fiat_crypto::p256_32 as fiat;
-#[cfg(target_pointer_width = "64")]
+#[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
 use fiat_crypto::p256_64 as fiat;
 
 use fiat::{
@@ -15,14 +15,14 @@ use fiat::{
 
 use super::u256;
 
-#[cfg(target_pointer_width = "64")]
+#[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
 type Limbs = [u64; 4];
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
 type Limbs = [u32; 8];
 
-#[cfg(target_pointer_width = "64")]
+#[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
 const ZERO_LIMBS: Limbs = [0; 4];
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
 const ZERO_LIMBS: Limbs = [0; 8];
 
 /// p, big-endian.
@@ -114,7 +114,7 @@ impl Fe {
     /// The Montgomery form as eight little-endian 32-bit words (for tables kept as words, e.g.
     /// in memory shared between processes). The same words on 32- and 64-bit targets.
     pub fn to_words(&self) -> [u32; 8] {
-        #[cfg(target_pointer_width = "64")]
+        #[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
         {
             let mut out = [0u32; 8];
             for (pair, limb) in out.chunks_exact_mut(2).zip(self.0) {
@@ -124,7 +124,7 @@ impl Fe {
             }
             out
         }
-        #[cfg(not(target_pointer_width = "64"))]
+        #[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
         {
             self.0
         }
@@ -140,7 +140,7 @@ impl Fe {
         if be >= P_BE {
             return None;
         }
-        #[cfg(target_pointer_width = "64")]
+        #[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
         {
             let mut limbs = ZERO_LIMBS;
             for (limb, pair) in limbs.iter_mut().zip(words.chunks_exact(2)) {
@@ -150,7 +150,7 @@ impl Fe {
             }
             Some(Fe(limbs))
         }
-        #[cfg(not(target_pointer_width = "64"))]
+        #[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
         {
             Some(Fe(*words))
         }

@@ -32,6 +32,9 @@
 //! No allocation, no `unsafe`, no panics: tables live in memory the caller owns, and every
 //! table read is bounds-checked.
 //!
+//! The feature `es256-fiat32` selects fiat's 32-bit arithmetic on a 64-bit host, so that the
+//! code thumbv7em runs passes the same differential tests (`scripts/test-all.sh` does this).
+//!
 //! [fiat-crypto]: https://github.com/mit-plv/fiat-crypto
 
 mod digits;

@@ -3,9 +3,9 @@
 //! Montgomery multiplication for the P-256 scalar field (`p256_scalar_64` / `_32`); the
 //! inversion is [`u256::inv_mod_vartime`] (`s` is public).
 
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
 use fiat_crypto::p256_scalar_32 as fiat;
-#[cfg(target_pointer_width = "64")]
+#[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
 use fiat_crypto::p256_scalar_64 as fiat;
 
 use fiat::{
@@ -16,9 +16,9 @@ use fiat::{
 use super::field::reverse32;
 use super::u256;
 
-#[cfg(target_pointer_width = "64")]
+#[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
 const ZERO_LIMBS: [u64; 4] = [0; 4];
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
 const ZERO_LIMBS: [u32; 8] = [0; 8];
 
 /// n, big-endian.
