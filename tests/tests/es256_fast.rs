@@ -14,8 +14,8 @@
 //!   says how many.
 
 use fapi_core::es256::{
-    self, AffinePoint, Fe, PublicKey, Table, Window, verify_with_base_table, verify_with_tables,
-    verify_without_tables,
+    self, AffinePoint, Fe, PointTable, PublicKey, Table, Window, verify_with_base_table,
+    verify_with_tables, verify_without_tables,
 };
 use fapi_tests::alloc_count::{Counting, count};
 use fapi_tests::hex;
@@ -850,4 +850,70 @@ fn verify_and_build_allocate_nothing() {
     assert_eq!((r, n), (Ok(true), 0));
     let (r, n) = count(|| verify_without_tables(&key, &digest, &sig));
     assert_eq!((r, n), (true, 0));
+}
+
+/// A table kept as 32-bit words (as it would be in a region of atomics shared by processes),
+/// read through [`PointTable`].
+struct WordTable {
+    window: Window,
+    words: Vec<u32>,
+}
+
+impl WordTable {
+    fn of(t: &Table<'_>) -> Self {
+        WordTable {
+            window: t.window(),
+            words: t.points().iter().flat_map(|p| p.to_words()).collect(),
+        }
+    }
+}
+
+impl PointTable for WordTable {
+    fn window(&self) -> Window {
+        self.window
+    }
+    fn point(&self, index: usize) -> Option<AffinePoint> {
+        let w: &[u32; 16] = self
+            .words
+            .get(index * 16..index * 16 + 16)?
+            .try_into()
+            .ok()?;
+        AffinePoint::from_words(w)
+    }
+}
+
+#[test]
+fn tables_as_words_give_the_same_verdicts() {
+    let sk = SigningKey::from_slice(&[5; 32]).unwrap();
+    let k = FastKey::new(*sk.verifying_key(), &[6]);
+    let (g, q) = (g_table(8), k.q_table(6).unwrap());
+    let (gw, qw) = (WordTable::of(&g), WordTable::of(&q));
+    let dyn_g: &dyn PointTable = &gw;
+    let mut rng = Rng(77);
+    for i in 0..64 {
+        let digest = rng.bytes();
+        let sig: Signature = sk.sign_prehash(&digest).unwrap();
+        let mut sig: [u8; 64] = sig.to_bytes().into();
+        if i % 2 == 1 {
+            sig[40] ^= 4;
+        }
+        let want = p256_verdict(&k.vk, &digest, &sig);
+        assert_eq!(want, i % 2 == 0);
+        assert_eq!(
+            verify_with_tables(&gw, &qw, &k.key, &digest, &sig),
+            Ok(want)
+        );
+        assert_eq!(
+            verify_with_tables(dyn_g, &q, &k.key, &digest, &sig),
+            Ok(want)
+        );
+        assert_eq!(
+            verify_with_base_table(dyn_g, &k.key, &digest, &sig),
+            Ok(want)
+        );
+    }
+    // A word outside the field (≥ p) reads as no point: the verification refuses.
+    let mut bad = WordTable::of(&q);
+    bad.words[16 * 5..16 * 5 + 8].fill(u32::MAX);
+    assert_eq!(bad.point(5), None);
 }
