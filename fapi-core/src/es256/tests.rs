@@ -9,7 +9,7 @@ use super::point::{AffinePoint, Jacobian};
 use super::scalar::{self, N_BE};
 use super::table::{self, PointTable, Window};
 use super::u256;
-use super::verify::{PublicKey, final_check};
+use super::verify::{P_MINUS_N_BE, PublicKey, final_check};
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::point::AffineCoordinates;
 use p256::{FieldBytes, ProjectivePoint, Scalar};
@@ -506,4 +506,15 @@ fn inversion_edge_values() {
     );
     // Even modulus refused.
     assert_eq!(u256::inv_mod_vartime(&[3, 0, 0, 0], &[16, 0, 0, 0]), None);
+}
+
+#[test]
+fn p_minus_n_constant() {
+    // p − n = 0x4319055358e8617b0c46353d039cdaae (127 bits), computed independently.
+    let mut want = [0u8; 32];
+    want[16..].copy_from_slice(&[
+        0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b, 0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c, 0xda,
+        0xae,
+    ]);
+    assert_eq!(P_MINUS_N_BE, want);
 }

@@ -40,7 +40,7 @@ const WNAF_W: u32 = 5;
 const ODD: usize = 1 << (WNAF_W - 2);
 
 /// `p − n`, big-endian: `r + n < p` iff `r < p − n`.
-const P_MINUS_N_BE: [u8; 32] = {
+pub(crate) const P_MINUS_N_BE: [u8; 32] = {
     let mut out = [0u8; 32];
     let mut borrow = 0i16;
     let mut i = 32;
@@ -106,7 +106,8 @@ pub(crate) fn final_check(acc: &Jacobian, r_be: &[u8; 32]) -> bool {
 }
 
 /// Verifies an ES256 signature (`r ‖ s`) over a SHA-256 `digest` with tables for both G and
-/// the key: additions only, no doublings.
+/// the key: additions only, no doublings. A table that cannot hand out a point it should hold
+/// (short, or unreadable words) makes the answer `Ok(false)`: it fails closed.
 ///
 /// # Errors
 /// [`TableError::NotBaseTable`] if `g` is not G's table, [`TableError::NotKeyTable`] if `q` is
