@@ -35,6 +35,10 @@ stage "RSA verify on an emulated Cortex-M4 (QEMU mps2-an386): verdicts and peak 
 stage "firmware (QEMU mps2-an386): Rust and C decisions, defmt logs, flash/RAM/stack/instruction budgets" \
   scripts/firmware-report.sh
 stage "tests" cargo test --workspace
+stage "ES256 fast path against p256: Wycheproof, named cases, 100,000 random verdicts (release)" \
+  cargo test --release -p fapi-tests --test es256_fast
+stage "ES256 fast path on fiat's 32-bit field (the thumbv7em code) against p256 (release, 10,000 random)" \
+  env FAPI_ES256_RANDOM=10000 cargo test --release -p fapi-tests --features fapi-core/es256-fiat32 --test es256_fast
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh

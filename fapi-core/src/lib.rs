@@ -90,6 +90,7 @@ pub mod config;
 pub mod dpop;
 pub mod dpop_proof;
 pub mod error;
+pub mod es256;
 pub mod form;
 pub mod htu;
 pub mod id_token;
