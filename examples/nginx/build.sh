@@ -29,6 +29,14 @@ export FAPI_NGX_REDIS=${FAPI_NGX_REDIS:-1}
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# Up to date: nothing it is made from is newer than the module (and the Redis switch agrees).
+SO=$OUT/ngx_http_fapi_module.so
+if [ -f "$SO" ] && [ "$(cat "$OUT/redis.flag" 2>/dev/null)" = "$FAPI_NGX_REDIS" ] && [ -z "$(find \
+  examples/nginx examples/redis-store examples/openssl-provider include/fapi.h "$FAPI_LIB_DIR/libfapi.a" \
+  -newer "$SO" -type f 2>/dev/null | head -1)" ]; then
+  echo "$SO"
+  exit 0
+fi
 BUILD=$OUT/build
 # configure runs in a copy of the nginx source tree (nginx-dev's is read-only and shared).
 rm -rf "$BUILD"
@@ -43,4 +51,5 @@ source "$BUILD/conf_flags"
   make -s -f objs/Makefile modules >make.log 2>&1 || { grep -E 'error|warning' -A3 make.log | head -60 >&2; exit 1; }
 )
 cp "$BUILD/objs/ngx_http_fapi_module.so" "$OUT/"
+echo "$FAPI_NGX_REDIS" >"$OUT/redis.flag"
 echo "$OUT/ngx_http_fapi_module.so"
