@@ -7,10 +7,11 @@ issuers, and many DPoP proofs at once.
   token --seed SEED [--holder KEYFILE] [--now N] [--ttl S] [--sub S] [--scope S]
                                           an access token signed by issuer key SEED
   proofs --key FILE --htm M --htu URL --token T --count N --out FILE [--now N] [--nonce X]
-                                          N fresh proofs (one per line)
+         [--jobs J]                       N fresh proofs (one per line; J processes)
 """
 
 import argparse
+import multiprocessing
 import os
 import sys
 
@@ -20,6 +21,12 @@ import mint  # noqa: E402
 
 def kid(seed: int) -> str:
     return f"rot-{seed}"
+
+
+def _proof_chunk(args):
+    keyfile, htm, htu, token, now, nonce, count = args
+    key = mint.load_key(keyfile)
+    return [mint.make_proof(key, htm, htu, now, token, nonce) for _ in range(count)]
 
 
 def main(argv):
@@ -45,6 +52,7 @@ def main(argv):
     p.add_argument("--out", required=True)
     p.add_argument("--now", type=int)
     p.add_argument("--nonce")
+    p.add_argument("--jobs", type=int, default=1)
     a = ap.parse_args(argv)
 
     if a.cmd == "jwks":
@@ -62,10 +70,18 @@ def main(argv):
         holder = mint.load_key(a.holder) if a.holder else None
         print(mint.make_token("ES256", a.now, a.ttl, a.sub, a.scope, holder))
     elif a.cmd == "proofs":
-        key = mint.load_key(a.key)
+        jobs = max(1, a.jobs)
+        sizes = [a.count // jobs + (1 if i < a.count % jobs else 0) for i in range(jobs)]
+        work = [(a.key, a.htm, a.htu, a.token, a.now, a.nonce, n) for n in sizes]
+        if jobs == 1:
+            chunks = [_proof_chunk(work[0])]
+        else:
+            with multiprocessing.Pool(jobs) as pool:
+                chunks = pool.map(_proof_chunk, work)
         with open(a.out, "w") as f:
-            for _ in range(a.count):
-                f.write(mint.make_proof(key, a.htm, a.htu, a.now, a.token, a.nonce) + "\n")
+            for chunk in chunks:
+                for proof in chunk:
+                    f.write(proof + "\n")
     return 0
 
 
