@@ -274,8 +274,10 @@ static uint64_t ngx_http_fapi_fnv_u32(uint64_t h, uint32_t v) {
     return ngx_http_fapi_fnv(h, &v, sizeof v);
 }
 
-/* Reads a whole file into memory from ngx_alloc (the caller frees). */
-static u_char *ngx_http_fapi_read_file(ngx_str_t *path, size_t *len, ngx_log_t *log) {
+/* Reads a whole file into memory from ngx_alloc (the caller frees); failures are logged at
+ * `level` (emerg while reading the configuration, error in a running worker). */
+static u_char *ngx_http_fapi_read_file(ngx_str_t *path, size_t *len, ngx_log_t *log,
+                                       ngx_uint_t level) {
     ngx_fd_t fd;
     ngx_file_info_t fi;
     u_char *buf, *zpath;
@@ -288,12 +290,12 @@ static u_char *ngx_http_fapi_read_file(ngx_str_t *path, size_t *len, ngx_log_t *
     zpath[path->len] = '\0';
     fd = ngx_open_file(zpath, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
     if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_EMERG, log, ngx_errno, "fapi: cannot open \"%s\"", zpath);
+        ngx_log_error(level, log, ngx_errno, "fapi: cannot open \"%s\"", zpath);
         ngx_free(zpath);
         return NULL;
     }
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR || ngx_file_size(&fi) > FAPI_NGX_MAX_FILE) {
-        ngx_log_error(NGX_LOG_EMERG, log, ngx_errno, "fapi: \"%s\" is not a file of at most %d bytes",
+        ngx_log_error(level, log, ngx_errno, "fapi: \"%s\" is not a file of at most %d bytes",
                       zpath, FAPI_NGX_MAX_FILE);
         ngx_close_file(fd);
         ngx_free(zpath);
@@ -310,7 +312,7 @@ static u_char *ngx_http_fapi_read_file(ngx_str_t *path, size_t *len, ngx_log_t *
         n = read(fd, buf + got, size - got);
         if (n <= 0) {
             if (n < 0 && ngx_errno == NGX_EINTR) continue;
-            ngx_log_error(NGX_LOG_EMERG, log, ngx_errno, "fapi: cannot read \"%s\"", zpath);
+            ngx_log_error(level, log, ngx_errno, "fapi: cannot read \"%s\"", zpath);
             ngx_free(buf);
             ngx_close_file(fd);
             ngx_free(zpath);
@@ -787,12 +789,13 @@ static ngx_int_t ngx_http_fapi_setup_zone(ngx_conf_t *cf, ngx_http_fapi_zone_t *
 
     /* Read the files now: a bad file fails `nginx -t` and a reload, never a running server. */
     if (ngx_conf_full_name(cf->cycle, &o->jwks_file, 1) != NGX_OK) return NGX_ERROR;
-    buf = ngx_http_fapi_read_file(&o->jwks_file, &z->jwks_len, cf->log);
+    buf = ngx_http_fapi_read_file(&o->jwks_file, &z->jwks_len, cf->log, NGX_LOG_EMERG);
     if (buf == NULL) return NGX_ERROR;
     z->jwks = ngx_http_fapi_keep(cf, buf, z->jwks_len);
     if (o->nonce_secret_file.len > 0) {
         if (ngx_conf_full_name(cf->cycle, &o->nonce_secret_file, 1) != NGX_OK) return NGX_ERROR;
-        buf = ngx_http_fapi_read_file(&o->nonce_secret_file, &z->nonce_secret_len, cf->log);
+        buf = ngx_http_fapi_read_file(&o->nonce_secret_file, &z->nonce_secret_len, cf->log,
+                                      NGX_LOG_EMERG);
         if (buf == NULL) return NGX_ERROR;
         z->nonce_secret = ngx_http_fapi_keep(cf, buf, z->nonce_secret_len);
         if (z->nonce_secret == NULL) return NGX_ERROR;
@@ -1264,7 +1267,7 @@ static void ngx_http_fapi_jwks_tick(ngx_event_t *ev) {
 
     if (now >= next && ngx_atomic_cmp_set(&shm->jwks_next_check, next, now + period)) {
         size_t len = 0;
-        u_char *buf = ngx_http_fapi_read_file(&o->jwks_file, &len, ev->log);
+        u_char *buf = ngx_http_fapi_read_file(&o->jwks_file, &len, ev->log, NGX_LOG_ERR);
         if (buf == NULL) {
             (void)ngx_atomic_fetch_add(&shm->jwks_failures, 1);
         } else {

@@ -322,7 +322,7 @@ function verifier:access(opts)
         rc = lib.fapi_complete_replay(self.v, self.ctx, outcome)
     end
     -- keep the Lua strings referenced by `req` alive until here
-    local _ = { headers, method, target, cert, scopes }
+    local _ = { headers, method, target, cert, scopes, sc }
     if rc ~= 0 then
         ngx.log(ngx.ERR, "resty.fapi: fapi_check_request: ", _M.result_str(rc))
         ngx.ctx.fapi = { result = _M.result_str(rc) }
