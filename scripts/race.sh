@@ -18,8 +18,9 @@
 #                       window (liboauth2 scans it linearly under a lock: it collapses)
 #   nginx+fapi          built-in crypto and the OpenSSL provider, token cache on and off
 #
-# Reported per run: requests/s, median and p99 latency (wrk), and server CPU per request (utime +
-# stime of every server process from /proc, before and after the run).
+# Reported per run: requests/s, median and p99 latency (wrk), server CPU per request (utime +
+# stime of every server process from /proc, before and after the run), and the client's (wrk's)
+# CPU per request — on a small machine the client's share bounds requests/s too.
 #
 # Environment: RACE_SECONDS (10), RACE_CONNECTIONS (16), RACE_THREADS (1), RACE_WORKERS (nginx
 # workers = Apache processes, default: the number of CPUs), RACE_PROOFS (proofs per set, default
@@ -228,6 +229,9 @@ cpu_ticks() { # pid
   echo "$total"
 }
 
+# CPU this shell's finished children used (wrk, once it has been waited for).
+child_ticks() { cut -d')' -f2- "/proc/$$/stat" | awk '{print $14 + $15}'; }
+
 FAILED_RUNS=0
 NAMES=()
 run() { # name description start-command...
@@ -239,29 +243,32 @@ run() { # name description start-command...
   echo "=== race: $name, round $ROUND ($desc)"
   "$@"
   wait_ready || { FAILED_RUNS=$((FAILED_RUNS + 1)); stop_server; return 0; }
-  local before after line
+  local before after line cbefore cafter
   before=$(cpu_ticks "$SERVER_PID")
+  cbefore=$(child_ticks)
   line=$(RACE_TOKEN=$TOKEN RACE_PROOFS=$WORK/proofs.txt wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" \
     -s scripts/race-wrk.lua "$URL" | tee "$WORK/$name.wrk" | grep '^RACE ')
   after=$(cpu_ticks "$SERVER_PID")
+  cafter=$(child_ticks)
   stop_server
   local -A r
   for kv in ${line#RACE }; do r[${kv%%=*}]=${kv#*=}; done
   local bad=$((r[non200] + r[exhausted] + r[connect] + r[read] + r[write] + r[timeout]))
-  local rps cpu
+  local rps cpu ccpu
   rps=$(awk -v n="${r[requests]}" -v d="${r[duration_us]}" 'BEGIN{printf "%.0f", n / (d / 1e6)}')
   cpu=$(awk -v t=$((after - before)) -v c="$CLK" -v n="${r[requests]}" 'BEGIN{printf "%.0f", n ? t / c * 1e6 / n : 0}')
-  echo "race: $name: ${r[requests]} requests, $rps req/s, p50 ${r[p50_us]} µs, p99 ${r[p99_us]} µs, CPU $cpu µs/request; non-200 ${r[non200]}, out of proofs ${r[exhausted]}, socket errors $((r[connect] + r[read] + r[write] + r[timeout]))"
+  ccpu=$(awk -v t=$((cafter - cbefore)) -v c="$CLK" -v n="${r[requests]}" 'BEGIN{printf "%.0f", n ? t / c * 1e6 / n : 0}')
+  echo "race: $name: ${r[requests]} requests, $rps req/s, p50 ${r[p50_us]} µs, p99 ${r[p99_us]} µs, CPU $cpu µs/request (wrk $ccpu); non-200 ${r[non200]}, out of proofs ${r[exhausted]}, socket errors $((r[connect] + r[read] + r[write] + r[timeout]))"
   if [ "$bad" -ne 0 ] || [ "${r[requests]}" -eq 0 ]; then
     echo "race: $name: FAILED (only 200 responses count)" >&2
     FAILED_RUNS=$((FAILED_RUNS + 1))
-    echo "| $desc | FAILED: ${r[non200]} non-200, ${r[exhausted]} without a proof, $((r[connect] + r[read] + r[write] + r[timeout])) socket errors | | | |" >"$WORK/$name.failed"
+    echo "| $desc | FAILED: ${r[non200]} non-200, ${r[exhausted]} without a proof, $((r[connect] + r[read] + r[write] + r[timeout])) socket errors | | | | |" >"$WORK/$name.failed"
     return 0
   fi
   # Keep each configuration's best round (the least disturbed by anything else on the machine).
   if [ ! -f "$WORK/$name.rps" ] || [ "$rps" -gt "$(cat "$WORK/$name.rps")" ]; then
     echo "$rps" >"$WORK/$name.rps"
-    echo "| $desc | $rps | $((r[p50_us])) | $((r[p99_us])) | $cpu |" >"$WORK/$name.row"
+    echo "| $desc | $rps | $((r[p50_us])) | $((r[p99_us])) | $cpu | $ccpu |" >"$WORK/$name.row"
   fi
   echo "$cpu" >>"$WORK/$name.cpus"
 }
@@ -287,8 +294,8 @@ MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 {
   echo "Race on $(date -u +%Y-%m-%d) — $(nproc) CPUs ($MODEL), $(uname -r), load average before the race $LOAD0, nginx $(nginx -v 2>&1 | sed 's|.*/||'), $(apache2 -v | sed -n 's|Server version: Apache/\([^ ]*\).*|Apache \1|p'), wrk -t$THREADS -c$CONNS -d${SECS}s keep-alive over TLS, $WORKERS nginx workers / Apache processes, one ES256 DPoP-bound token, a fresh ES256 proof per request; best of $ROUNDS rounds per server:"
   echo
-  echo "| server | requests/s | median µs | p99 µs | server CPU µs/request |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| server | requests/s | median µs | p99 µs | server CPU µs/request | wrk CPU µs/request |"
+  echo "|---|---:|---:|---:|---:|---:|"
   printf '%s\n' "${ROWS[@]}"
   best_peer=$(cat "$WORK"/apache-*.rps 2>/dev/null | sort -n | tail -1)
   best_fapi=$(cat "$WORK"/fapi-*.rps 2>/dev/null | sort -n | tail -1)
