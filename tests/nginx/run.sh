@@ -326,6 +326,44 @@ eq "rotation: $N2 requests with the new key during reload-out + retirement: all 
 if [ "$N1" -ge 20 ] && [ "$N2" -ge 20 ]; then ok "rotation: under load ($N1 + $N2 requests)"; else bad "rotation: too few requests ($N1, $N2)"; fi
 contains "rotation: the interval reload is logged" 'JWKS "'"$WORK"'/rot.jwks" changed: 1 key(s) loaded' "$(cat "$WORK/n/error.log")"
 
+# A broken JWKS file at the next interval: refused, logged, the key set in force stays.
+printf '{"keys":[{"kty":"EC"' >"$WORK/rot.jwks.tmp" && mv "$WORK/rot.jwks.tmp" "$WORK/rot.jwks"
+for _ in $(seq 1 50); do
+  grep -q 'rot.jwks" refused' "$WORK/n/error.log" && break
+  sleep 0.1
+done
+contains "rotation: a broken JWKS file is refused at the interval and logged" "refused (json_syntax): the old key set stays" "$(cat "$WORK/n/error.log")"
+call GET "$B1/rot" -H "Authorization: Bearer $T211"
+eq "rotation: ... and the key set in force still serves -> 200" 200 "$STATUS"
+
+# Configuration errors fail `nginx -t` (and so a reload), never a running server.
+bad_conf() { # label expected-message server-directives
+  cat >"$WORK/bad.conf" <<CONF
+load_module $MODULE;
+pid $WORK/n/bad.pid;
+error_log $WORK/n/bad.log;
+events {}
+http { server { listen 127.0.0.1:1; $3 } }
+CONF
+  local out rc
+  out=$(nginx -p "$WORK/n" -c "$WORK/bad.conf" -t 2>&1)
+  rc=$?
+  if [ $rc -ne 0 ] && [[ "$out" == *"$2"* ]]; then ok "$1"; else bad "$1" "expected nginx -t to fail with: $2" "actual: $out"; fi
+}
+COMMON="fapi_issuer https://as.example.com; fapi_audience https://rs.example.com; fapi_public_base https://x.example; fapi_token_algs ES256;"
+bad_conf "config: two locations of one zone with different DPoP modes -> nginx -t fails" \
+  'every location of fapi_zone "z" must have the same fapi_dpop' \
+  "$COMMON fapi_jwks_file $WORK/jwks.json; location /a { fapi_zone z; } location /b { fapi_zone z; fapi_dpop required; }"
+"$PY" -c 'import json,sys; k=json.load(open(sys.argv[1])); k["keys"][0]["d"]="AAAA"; json.dump(k,open(sys.argv[2],"w"))' "$WORK/jwks.json" "$WORK/private.jwks"
+bad_conf "config: a JWKS with private key material -> nginx -t fails" 'refused: jwk_key_private' \
+  "$COMMON fapi_jwks_file $WORK/private.jwks; location /a { fapi_zone z; }"
+bad_conf "config: no token algorithms -> nginx -t fails" 'fapi_token_algs is required' \
+  "fapi_issuer https://as.example.com; fapi_audience https://rs.example.com; fapi_public_base https://x.example; fapi_jwks_file $WORK/jwks.json; location /a { fapi_zone z; }"
+bad_conf "config: a client-certificate header without a trusted proxy -> nginx -t fails" 'needs at least one fapi_trusted_proxy' \
+  "$COMMON fapi_jwks_file $WORK/jwks.json; fapi_client_cert_header Client-Cert; location /a { fapi_zone z; }"
+bad_conf "config: leeway above 60 s -> refused by fapi" 'misuse_leeway_too_large' \
+  "$COMMON fapi_jwks_file $WORK/jwks.json; fapi_leeway 120s; location /a { fapi_zone z; }"
+
 # The reload kept zone "api" (same configuration): its replay table remembers the first proof.
 P=$(proof --htm GET --htu "$B1/accounts/list")
 call GET "$B1/accounts/list" -H "Authorization: DPoP $TOK" -H "DPoP: $P"
@@ -342,6 +380,7 @@ for s in "$TOK" "$MTOK" "$TOK2"; do
   grep -qF -- "$sig" "$WORK/n/error.log" "$WORK/n/access.log" && LEAK=yes
 done
 eq "no token in the logs" no "$LEAK"
+contains "access log: \$fapi_result names the refusal" "401 GET /accounts/list dpop_replayed" "$(cat "$WORK/n/access.log")"
 contains "deny lines name the refusal, the client and the path" "fapi: deny dpop_replayed 401, client: 127.0.0.1, path: /accounts/list" "$(cat "$WORK/n/error.log")"
 stop_nginx n
 check_error_log "nginx" n
