@@ -100,7 +100,7 @@ $(nginx_http_prelude n)
     }
 
     # Zone "strict": the FAPI 2.0 profile, DPoP required with server nonces; certificates from
-    # the Client-Cert header of a trusted proxy (127.0.0.1 here).
+    # the Client-Cert header of a trusted proxy (127.0.0.1 here); OpenSSL does the signatures.
     server {
         listen 127.0.0.1:$P2 ssl reuseport;
         fapi_zone strict;
@@ -115,14 +115,15 @@ $(nginx_http_prelude n)
         fapi_dpop_nonce on;
         fapi_nonce_secret_file $WORK/nonce.key;
         fapi_proof_max_age 120s;
+        fapi_crypto openssl;          # signature equations by OpenSSL (examples/openssl-provider)
         fapi_client_cert_header Client-Cert rfc9440;
         fapi_trusted_proxy 127.0.0.1;
         location /accounts/ { fapi_required_scopes accounts; }
     }
 
-    # The same header, but the proxy it trusts is elsewhere: the header must be ignored.
+    # The same header, but the proxy it trusts is elsewhere: the header must be ignored. HTTP/2.
     server {
-        listen 127.0.0.1:$P3 ssl;
+        listen 127.0.0.1:$P3 ssl http2;
         fapi_zone elsewhere;
         fapi_issuer https://as.example.com;
         fapi_audience https://rs.example.com;
@@ -239,7 +240,13 @@ eq "mTLS: Client-Cert header where no header is configured -> ignored, 401 mtls_
 call GET "$B3/accounts/list" -H "Authorization: Bearer $MTOK" -H "Client-Cert: $CERTHDR"
 eq "mTLS: Client-Cert header from an address that is not a trusted proxy -> ignored, 401 mtls_cert_missing" "401 mtls_cert_missing" "$STATUS $(desc)"
 
-# --- the strict zone: FAPI 2.0, nonces, trusted proxy header ---------------------------------
+P=$(proof --htm GET --htu "$B3/accounts/list")
+call GET "$B3/accounts/list" --http2 -H "Authorization: DPoP $TOK" -H "DPoP: $P"
+eq "HTTP/2: a valid DPoP-bound request -> 200" "HTTP/2 200" "$(head -1 "$WORK/headers" | tr -d '\r' | sed 's/ *$//')"
+call GET "$B3/accounts/list" --http2 -H "Authorization: DPoP $TOK" -H "DPoP: $P"
+eq "HTTP/2: its replay -> 401 dpop_replayed" "401 dpop_replayed" "$STATUS $(desc)"
+
+# --- the strict zone: FAPI 2.0, nonces, trusted proxy header, OpenSSL provider ---------------
 TOK2=$(mint token --holder "$WORK/holder.pem" --now "$NOW" --cert "$WORK/client.pem" --sub dave)
 P=$(mint proof --key "$WORK/holder.pem" --htm GET --htu "$B2/accounts/list" --token "$TOK2")
 T_BEFORE=$(date +%s)
