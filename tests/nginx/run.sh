@@ -119,6 +119,12 @@ $(nginx_http_prelude n)
         fapi_client_cert_header Client-Cert rfc9440;
         fapi_trusted_proxy 127.0.0.1;
         location /accounts/ { fapi_required_scopes accounts; }
+        # A proxy that forwards nginx's \$ssl_client_escaped_cert instead.
+        location /escaped/ {
+            fapi_required_scopes accounts;
+            fapi_client_cert_header X-SSL-Client-Cert escaped_pem;
+            alias $WORK/www/accounts/;
+        }
     }
 
     # The same header, but the proxy it trusts is elsewhere: the header must be ignored. HTTP/2.
@@ -271,6 +277,11 @@ call GET "$B2/accounts/list" -H "Authorization: DPoP $TOK2" -H "DPoP: $P" -H "Cl
 eq "trusted proxy header with another certificate -> 401 mtls_cert_mismatch" "401 mtls_cert_mismatch" "$STATUS $(desc)"
 call GET "$B2/accounts/list" -H "Authorization: DPoP $TOK2" -H "DPoP: $P" -H "Client-Cert: $CERTHDR" -H "Client-Cert: $CERTHDR"
 eq "two Client-Cert fields -> 400" 400 "$STATUS"
+ESCAPED=$("$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(open(sys.argv[1]).read(), safe=""))' "$WORK/client.pem")
+P=$(mint proof --key "$WORK/holder.pem" --htm GET --htu "$B2/escaped/list" --token "$TOK2" \
+  --nonce "$(mint nonce --secret-file "$WORK/nonce.key" --now "$(date +%s)")")
+call GET "$B2/escaped/list" -H "Authorization: DPoP $TOK2" -H "DPoP: $P" -H "X-SSL-Client-Cert: $ESCAPED"
+eq "trusted proxy header with nginx's escaped PEM (another location, same zone) -> 200" "200 accounts data" "$STATUS $BODY"
 call GET "$B2/accounts/list" -H "Authorization: Bearer $MTOK" -H "Client-Cert: $CERTHDR"
 eq "fapi2 + DPoP required: a certificate-bound token without DPoP -> 401 dpop_binding_required" "401 dpop_binding_required" "$STATUS $(desc)"
 
