@@ -24,7 +24,8 @@ if [ -z "${FAPI_LIB_DIR:-}" ]; then
   FAPI_LIB_DIR=$TARGET/release
 fi
 [ -f "$FAPI_LIB_DIR/libfapi.a" ] || { echo "build.sh: no libfapi.a in $FAPI_LIB_DIR" >&2; exit 1; }
-export FAPI_LIB_DIR=$(cd "$FAPI_LIB_DIR" && pwd)
+FAPI_LIB_DIR=$(cd "$FAPI_LIB_DIR" && pwd)
+export FAPI_LIB_DIR
 export FAPI_NGX_REDIS=${FAPI_NGX_REDIS:-1}
 
 mkdir -p "$OUT"

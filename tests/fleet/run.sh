@@ -148,7 +148,6 @@ REDIS_PIDS+=("$HANG")
 for _ in $(seq 1 50); do grep -q listening "$WORK/hang.log" && break; sleep 0.05; done
 sleep 1.1 # past the store's reconnection back-off
 GOT=""
-T0=$(date +%s%N)
 for inst in "$A" "$B"; do
   P=$(proof --htu "$PUBLIC/accounts/list")
   call GET "$inst/accounts/list" -H "Authorization: DPoP $TOK" -H "DPoP: $P"

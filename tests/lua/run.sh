@@ -240,7 +240,7 @@ DISTINCT=$(awk '{print $1}' "$WORK/n/access.log" | sort -u | wc -l)
 if [ "$DISTINCT" -ge 2 ]; then ok "access log: requests served by $DISTINCT worker processes"; else bad "access log: one worker only"; fi
 LEAK=no
 for s in "$TOK" "$MTOK" "$TOK2"; do
-  IFS=. read -r _ payload sig <<<"$s"
+  IFS=. read -r _ _ sig <<<"$s"
   grep -qF -- "$sig" "$WORK/n/error.log" && LEAK=yes
 done
 eq "no token in the error log" no "$LEAK"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sets variables the sourcing scripts read
 # Shared by tests/nginx/run.sh, tests/lua/run.sh and tests/fleet/run.sh (sourced, not run).
 # Expects ROOT (the repository) and WORK (a fresh folder) to be set.
 
