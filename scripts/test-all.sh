@@ -2,7 +2,8 @@
 # Runs every check and test of the project, stage by stage, with timings.
 # Needs: a Rust toolchain with clippy and rustfmt, the thumbv7em-none-eabihf target,
 # cbindgen 0.29.4, defmt-print 1.2.0, qemu-system-arm, arm-none-eabi-gcc, nightly-2026-05-19 +
-# cargo-fuzz, and cc/c++/pkg-config/nm/make/python3 (.ci/run installs them all).
+# cargo-fuzz, cc/c++/pkg-config/nm/make/python3, and for the gateway stages nginx, nginx-dev,
+# libnginx-mod-http-lua, redis-server, libhiredis-dev (.ci/run installs them all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -42,6 +43,9 @@ stage "ES256 fast path on fiat's 32-bit field (the thumbv7em code) against p256 
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh
+stage "nginx module end to end (TLS, 4 workers, shared zone, JWKS rotation under load)" tests/nginx/run.sh
+stage "Lua FFI binding end to end (libnginx-mod-http-lua, MAP_SHARED verifier)" tests/lua/run.sh
+stage "fleet replay on Redis (two nginx instances, redis-server stopped -> 503)" tests/fleet/run.sh
 stage "fuzz every target (pinned nightly, FUZZ_SECONDS=${FUZZ_SECONDS:-35} s each)" scripts/fuzz.sh
 stage "demo: token verifier" scripts/demo.sh
 stage "demo: C gateway (README's first command)" scripts/demo-gateway.sh
