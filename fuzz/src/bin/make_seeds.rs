@@ -198,6 +198,26 @@ fn main() {
     write(&dir, "tls_chain", "leaf-ca", &framed(&[&leaf, &ca]));
     write(&dir, "tls_chain", "leaf-key", &framed(&[&leaf, &key]));
 
+    // es256: selector, digest, signature (valid ones by the fixed keys 1, 2, n−1, 0x5A…), and
+    // one with the key's coordinates from the input.
+    for (i, secret) in [[1u8; 1], [2; 1]].iter().enumerate() {
+        let mut k = [0u8; 32];
+        k[31] = secret[0];
+        let sk = p256::ecdsa::SigningKey::from_slice(&k).expect("scalar");
+        let digest = [0x42u8 ^ i as u8; 32];
+        let sig: p256::ecdsa::Signature =
+            p256::ecdsa::signature::hazmat::PrehashSigner::sign_prehash(&sk, &digest)
+                .expect("sign");
+        let mut seed = vec![i as u8];
+        seed.extend_from_slice(&digest);
+        seed.extend_from_slice(&sig.to_bytes());
+        write(&dir, "es256", &format!("key{i}"), &seed);
+        let point = sk.verifying_key().to_sec1_point(false);
+        seed[0] = 0x80;
+        seed.extend_from_slice(&point.as_bytes()[1..]);
+        write(&dir, "es256", &format!("input-key{i}"), &seed);
+    }
+
     // The structure-aware target starts from a few byte patterns.
     for i in 0u8..8 {
         let bytes: Vec<u8> = (0..64u8)
