@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project, stage by stage, with timings.
 # Needs: a Rust toolchain with clippy and rustfmt, the thumbv7em-none-eabihf target,
-# cbindgen 0.29.4, and cc/c++/pkg-config/nm/make/python3 (.ci/run installs them all).
+# cbindgen 0.29.4, cc/c++/pkg-config/nm/make/python3, libcurl (.ci/run installs them all), and
+# node + npm for the interop authorization server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -32,6 +33,7 @@ stage "tests" cargo test --workspace
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh
+stage "client-side interop through the C ABI (oidc-provider 9.13.3, libcurl)" tests/interop/run.sh
 stage "demo: token verifier" scripts/demo.sh
 stage "demo: C gateway (README's first command)" scripts/demo-gateway.sh
 echo "=== all stages passed in $SECONDS s"
