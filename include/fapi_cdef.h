@@ -1393,7 +1393,7 @@ uint32_t fapi_ctx_replay_check(const struct fapi_ctx *ctx,
                                size_t *key_len,
                                uint64_t *expiry);
 
-// Bytes of memory a client needs (about 45 KiB: the server's key set, response and ID-token
+// Bytes of memory a client needs (about 39 KiB: the server's key set, response and ID-token
 // decode scratch).
 size_t fapi_client_size(void);
 

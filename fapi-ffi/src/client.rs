@@ -240,7 +240,7 @@ unsafe fn client_mut<'a>(c: *mut fapi_client) -> Result<&'a mut ClientMem, u32> 
     Ok(m)
 }
 
-/// Bytes of memory a client needs (about 45 KiB: the server's key set, response and ID-token
+/// Bytes of memory a client needs (about 39 KiB: the server's key set, response and ID-token
 /// decode scratch).
 #[unsafe(no_mangle)]
 pub extern "C" fn fapi_client_size() -> usize {
