@@ -5,7 +5,7 @@ static const uint32_t FAPI_VERSION_MAJOR = 0;
 static const uint32_t FAPI_VERSION_MINOR = 1;
 static const uint32_t FAPI_VERSION_PATCH = 0;
 static const uint32_t FAPI_X5T_S256_LEN = 43;
-static const uint32_t FAPI_MAX_CERT_INPUT_LEN = 32768;
+static const uint32_t FAPI_MAX_CERT_INPUT_LEN = 16384;
 static const uint32_t FAPI_METADATA_ALLOW_HTTP = 1;
 static const uint32_t FAPI_ENDPOINT_AUTHORIZATION = 0;
 static const uint32_t FAPI_ENDPOINT_TOKEN = 1;
@@ -339,8 +339,9 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 
 // Length of an `x5t#S256` value (base64url of a SHA-256 digest).
 
-// Longest certificate input accepted by `fapi_cert_x5t_s256`, in bytes (a PEM or escaped PEM
-// of the largest certificate fapi reads, 8 KiB of DER).
+// Longest certificate input accepted by `fapi_cert_x5t_s256`, in bytes: room for a PEM or
+// nginx-escaped PEM of the largest certificate fapi reads (8 KiB of DER is about 11 KiB of
+// PEM). The call uses this much stack for the text plus 8 KiB for the DER.
 
 // Metadata option: UNSAFE outside tests — accept `http` endpoints (an authorization server on
 // loopback). RFC 8414 and FAPI 2.0 require TLS.
@@ -1890,6 +1891,8 @@ size_t fapi_signer_size(void);
 // signer with the 32-byte big-endian private scalar `secret` (signatures are RFC 6979
 // deterministic: no randomness needed), named `kid` (may be NULL/0: no `kid` header) in
 // request objects and client assertions, and sets `*out`. `secret` is copied; wipe your copy.
+// Initialising memory that holds a signer does not wipe the old key: call `fapi_signer_wipe`
+// first.
 //
 // Returns `FAPI_OK`, `FAPI_ERR_SIGN_KEY_INVALID` (zero or not below the group order),
 // `FAPI_ERR_JWK_KID_TOO_LONG` (more than 96 bytes), or `FAPI_ERR_INVALID_ARGUMENT` (NULL or

@@ -5,9 +5,10 @@ use crate::ptr::{bytes, write_out};
 
 /// Length of an `x5t#S256` value (base64url of a SHA-256 digest).
 pub const FAPI_X5T_S256_LEN: u32 = 43;
-/// Longest certificate input accepted by `fapi_cert_x5t_s256`, in bytes (a PEM or escaped PEM
-/// of the largest certificate fapi reads, 8 KiB of DER).
-pub const FAPI_MAX_CERT_INPUT_LEN: u32 = 32768;
+/// Longest certificate input accepted by `fapi_cert_x5t_s256`, in bytes: room for a PEM or
+/// nginx-escaped PEM of the largest certificate fapi reads (8 KiB of DER is about 11 KiB of
+/// PEM). The call uses this much stack for the text plus 8 KiB for the DER.
+pub const FAPI_MAX_CERT_INPUT_LEN: u32 = 16384;
 
 /// Writes the `x5t#S256` thumbprint of a certificate (`FAPI_X5T_S256_LEN` bytes of base64url)
 /// given in `encoding` (`FAPI_CERT_DER`, `_PEM`, `_ESCAPED_PEM`, `_CLIENT_CERT_HEADER`): the

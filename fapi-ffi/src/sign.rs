@@ -259,6 +259,8 @@ fn mem_ok(mem: *mut core::ffi::c_void, len: usize, out: *mut *mut fapi_signer) -
 /// signer with the 32-byte big-endian private scalar `secret` (signatures are RFC 6979
 /// deterministic: no randomness needed), named `kid` (may be NULL/0: no `kid` header) in
 /// request objects and client assertions, and sets `*out`. `secret` is copied; wipe your copy.
+/// Initialising memory that holds a signer does not wipe the old key: call `fapi_signer_wipe`
+/// first.
 ///
 /// Returns `FAPI_OK`, `FAPI_ERR_SIGN_KEY_INVALID` (zero or not below the group order),
 /// `FAPI_ERR_JWK_KID_TOO_LONG` (more than 96 bytes), or `FAPI_ERR_INVALID_ARGUMENT` (NULL or
