@@ -2614,6 +2614,96 @@ fn extras(b: &mut Blobs, out: &mut String) {
     named(b, out, "GEN_SWAP_AUTH_B", format!("Bearer {tb}").as_bytes());
 }
 
+/// The material of the client-side tests (`tests/c/suite_client.c`): the authorization
+/// server's keys, a JARM response, an error response, a plain response, an ID token, a
+/// metadata document, and the client keys with their thumbprints.
+fn client_extras(b: &mut Blobs, out: &mut String) {
+    use fapi_tests::client::{
+        CLIENT_ID, CODE, NONCE, STATE, as_jwks, es_secret, id_claims, jarm, jarm_claims, metadata,
+        signed,
+    };
+    let text = |out: &mut String, name: &str, v: &str| {
+        let _ = writeln!(out, "#define {name} {}", c_literal(v.as_bytes()));
+    };
+    text(out, "GEN_CL_CLIENT_ID", CLIENT_ID);
+    text(out, "GEN_CL_STATE", STATE);
+    text(out, "GEN_CL_NONCE", NONCE);
+    text(out, "GEN_CL_CODE", CODE);
+    named(b, out, "GEN_CL_AS_JWKS", as_jwks().as_bytes());
+    let claims = jarm_claims();
+    let _ = writeln!(out, "#define GEN_CL_JARM_EXP {}ULL", claims["exp"]);
+    let good = jarm("ES256", &claims);
+    named(
+        b,
+        out,
+        "GEN_CL_JARM_QUERY",
+        format!("?response={good}").as_bytes(),
+    );
+    let eddsa = jarm("EdDSA", &claims);
+    named(
+        b,
+        out,
+        "GEN_CL_JARM_FORM",
+        format!("response={eddsa}").as_bytes(),
+    );
+    let mut err = claims.clone();
+    err.as_object_mut().expect("object").remove("code");
+    err["error"] = "access_denied".into();
+    err["error_description"] = "the user said no".into();
+    named(
+        b,
+        out,
+        "GEN_CL_JARM_ERROR",
+        format!("#response={}", jarm("ES256", &err)).as_bytes(),
+    );
+    let iss_enc = ISS.replace(':', "%3A").replace('/', "%2F");
+    named(
+        b,
+        out,
+        "GEN_CL_PLAIN",
+        format!("code={CODE}&state={STATE}&iss={iss_enc}").as_bytes(),
+    );
+    named(
+        b,
+        out,
+        "GEN_CL_PLAIN_OTHER_ISS",
+        format!("code={CODE}&state={STATE}&iss=https%3A%2F%2Fevil.example.com").as_bytes(),
+    );
+    named(
+        b,
+        out,
+        "GEN_CL_PLAIN_NO_ISS",
+        format!("code={CODE}&state={STATE}").as_bytes(),
+    );
+    let (s, kid) = fapi_tests::client::as_signer("ES256");
+    let idt = signed(&s, kid, Some("JWT"), &id_claims());
+    named(b, out, "GEN_CL_ID_TOKEN", idt.as_bytes());
+    named(b, out, "GEN_CL_METADATA", metadata().to_string().as_bytes());
+    named(b, out, "GEN_CL_ES_SECRET", &es_secret(1));
+    // es_secret(1) and the seed below are the private keys of Signer::es256(1) and
+    // Signer::ed25519(1); their thumbprints come from the test helpers, not from fapi.
+    text(out, "GEN_CL_ES_JKT", &jkt(&Signer::es256(1)));
+    let mut seed = [0x22u8; 32];
+    seed[31] = 1;
+    named(b, out, "GEN_CL_ED_SEED", &seed);
+    text(out, "GEN_CL_ED_JKT", &jkt(&Signer::ed25519(1)));
+    named(
+        b,
+        out,
+        "GEN_CL_ES_PUBLIC_JWK",
+        Signer::es256(1).public_jwk().to_string().as_bytes(),
+    );
+    named(
+        b,
+        out,
+        "GEN_CL_ED_PUBLIC_JWK",
+        Signer::ed25519(1).public_jwk().to_string().as_bytes(),
+    );
+    named(b, out, "GEN_CL_CERT_DER", &cert_der());
+    named(b, out, "GEN_CL_CERT_PEM", pem_of(&cert_der()).as_bytes());
+    text(out, "GEN_CL_CERT_X5T", &b64u(&cert_x5t()));
+}
+
 fn main() {
     let mut g = Gen {
         cases: Vec::new(),
@@ -2659,6 +2749,7 @@ fn main() {
         rsa_jwks_text().as_bytes(),
     );
     extras(&mut b, &mut body);
+    client_extras(&mut b, &mut body);
 
     let vs = verifiers();
     let _ = writeln!(body, "#define GEN_VERIFIER_COUNT {}", vs.len());

@@ -5,13 +5,17 @@
  *   - Functions are fapi_<object>_<verb>; constants FAPI_*; every call returns a uint32_t
  *     result code: FAPI_OK (0), API codes 1-99, or a refusal code (see fapi_result_str()).
  *   - All memory is the caller's: the verifier region (fapi_verifier_size()), one context per
- *     thread (fapi_ctx_size(cfg)). No allocation, no hidden global state.
+ *     thread (fapi_ctx_size(cfg)); on the client side a client (fapi_client_size()) and
+ *     signers (fapi_signer_size()). No allocation, no hidden global state, no hidden source of
+ *     randomness (random values come from bytes the host passes).
  *   - Buffers are (ptr, len); outputs (out, cap, *out_len): `out` is written only on FAPI_OK,
  *     `*out_len` on FAPI_OK (bytes written) and FAPI_ERR_BUFFER_TOO_SMALL (bytes needed).
  *   - A NULL pointer is accepted only with length 0; enum-like values are uint32_t and are
  *     validated (FAPI_ERR_INVALID_ARGUMENT).
  *   - Concurrency: a verifier may be used by any number of threads and processes at once
- *     (its mutable state is atomics); a context by one thread at a time.
+ *     (its mutable state is atomics); a context, a client or a signer by one thread at a time.
+ *   - Outputs must not overlap inputs. A writer that fails after it started (a signing
+ *     callback failed) leaves `out` zeroed, never a partial message.
  */
 
 #ifndef FAPI_H
@@ -27,6 +31,114 @@
 #define FAPI_VERSION_MINOR 1
 #define FAPI_VERSION_PATCH 0
 
+
+// Length of an `x5t#S256` value (base64url of a SHA-256 digest).
+#define FAPI_X5T_S256_LEN 43
+
+// Longest certificate input accepted by `fapi_cert_x5t_s256`, in bytes: room for a PEM or
+// nginx-escaped PEM of the largest certificate fapi reads (8 KiB of DER is about 11 KiB of
+// PEM). The call uses this much stack for the text plus 8 KiB for the DER.
+#define FAPI_MAX_CERT_INPUT_LEN 16384
+
+// Metadata option: UNSAFE outside tests — accept `http` endpoints (an authorization server on
+// loopback). RFC 8414 and FAPI 2.0 require TLS.
+#define FAPI_METADATA_ALLOW_HTTP 1
+
+// Endpoint: `authorization_endpoint`.
+#define FAPI_ENDPOINT_AUTHORIZATION 0
+
+// Endpoint: `token_endpoint`.
+#define FAPI_ENDPOINT_TOKEN 1
+
+// Endpoint: `pushed_authorization_request_endpoint` (RFC 9126).
+#define FAPI_ENDPOINT_PAR 2
+
+// Endpoint: `jwks_uri`.
+#define FAPI_ENDPOINT_JWKS 3
+
+// Endpoint: `userinfo_endpoint`.
+#define FAPI_ENDPOINT_USERINFO 4
+
+// Endpoint: `revocation_endpoint`.
+#define FAPI_ENDPOINT_REVOCATION 5
+
+// Endpoint: `introspection_endpoint`.
+#define FAPI_ENDPOINT_INTROSPECTION 6
+
+// Endpoint: `end_session_endpoint`.
+#define FAPI_ENDPOINT_END_SESSION 7
+
+// Algorithm list: `dpop_signing_alg_values_supported` (RFC 9449 §5.1).
+#define FAPI_ALG_LIST_DPOP 0
+
+// Algorithm list: `request_object_signing_alg_values_supported`.
+#define FAPI_ALG_LIST_REQUEST_OBJECT 1
+
+// Algorithm list: `token_endpoint_auth_signing_alg_values_supported`.
+#define FAPI_ALG_LIST_TOKEN_ENDPOINT_AUTH 2
+
+// Algorithm list: `authorization_signing_alg_values_supported` (JARM).
+#define FAPI_ALG_LIST_AUTHORIZATION 3
+
+// Algorithm list: `id_token_signing_alg_values_supported`.
+#define FAPI_ALG_LIST_ID_TOKEN 4
+
+// Metadata flag: `authorization_response_iss_parameter_supported` (RFC 9207) is true.
+#define FAPI_METADATA_ISS_PARAMETER_SUPPORTED 1
+
+// Metadata flag: `require_pushed_authorization_requests` (RFC 9126 §5) is true.
+#define FAPI_METADATA_REQUIRES_PAR 2
+
+// Metadata flag: `tls_client_certificate_bound_access_tokens` (RFC 8705 §3.3) is true.
+#define FAPI_METADATA_CERT_BOUND_TOKENS 4
+
+// Metadata list for `fapi_client_metadata_supports`: `response_modes_supported`.
+#define FAPI_SUPPORTS_RESPONSE_MODE 0
+
+// Metadata list for `fapi_client_metadata_supports`: `token_endpoint_auth_methods_supported`.
+#define FAPI_SUPPORTS_AUTH_METHOD 1
+
+// `response_mode`: none sent (the server's default for `code`).
+#define FAPI_RESPONSE_MODE_DEFAULT 0
+
+// `response_mode`: `query`.
+#define FAPI_RESPONSE_MODE_QUERY 1
+
+// `response_mode`: `fragment`.
+#define FAPI_RESPONSE_MODE_FRAGMENT 2
+
+// `response_mode`: `form_post`.
+#define FAPI_RESPONSE_MODE_FORM_POST 3
+
+// `response_mode`: `jwt` (JARM).
+#define FAPI_RESPONSE_MODE_JWT 4
+
+// `response_mode`: `query.jwt` (JARM).
+#define FAPI_RESPONSE_MODE_QUERY_JWT 5
+
+// `response_mode`: `fragment.jwt` (JARM).
+#define FAPI_RESPONSE_MODE_FRAGMENT_JWT 6
+
+// `response_mode`: `form_post.jwt` (JARM).
+#define FAPI_RESPONSE_MODE_FORM_POST_JWT 7
+
+// Client assertion `typ`: `client-authentication+jwt` (explicit typing, the default).
+#define FAPI_ASSERTION_TYP_CLIENT_AUTHENTICATION 0
+
+// Client assertion `typ`: `JWT` (for servers that refuse the explicit type).
+#define FAPI_ASSERTION_TYP_JWT 1
+
+// Error member: `error`.
+#define FAPI_OAUTH_ERROR 0
+
+// Error member: `error_description`.
+#define FAPI_OAUTH_ERROR_DESCRIPTION 1
+
+// Error member: `error_uri`.
+#define FAPI_OAUTH_ERROR_URI 2
+
+// Longest `client_id`, in bytes.
+#define FAPI_MAX_CLIENT_ID_LEN 255
 
 // Success: a verdict was reached, or the call did what it says.
 #define FAPI_OK 0
@@ -688,6 +800,12 @@
 // `sign_alg_not_allowed`: The signer's algorithm is not allowed here (e.g. RS256 under the FAPI 2.0 profile).
 #define FAPI_ERR_SIGN_ALG_NOT_ALLOWED 2503
 
+// Length of an `S256` code challenge (base64url of a SHA-256 digest).
+#define FAPI_PKCE_CHALLENGE_LEN 43
+
+// Longest PKCE verifier (from 96 random bytes).
+#define FAPI_PKCE_MAX_VERIFIER_LEN 128
+
 // Key kind for `import_key`: a P-256 public key as 65 bytes of SEC1 uncompressed point.
 #define FAPI_KEY_P256 1
 
@@ -700,6 +818,27 @@
 
 // Longest raw key passed to `import_key` (RSA-4096: 2 + 512 + 4 bytes).
 #define FAPI_MAX_RAW_KEY_LEN 518
+
+// `token_type`: `Bearer` (also certificate-bound tokens, RFC 8705).
+#define FAPI_TOKEN_TYPE_BEARER 0
+
+// `token_type`: `DPoP` (RFC 9449).
+#define FAPI_TOKEN_TYPE_DPOP 1
+
+// Token response member: `access_token`.
+#define FAPI_TOKEN_ACCESS_TOKEN 0
+
+// Token response member: `refresh_token` (a new one replaces the stored one: rotation).
+#define FAPI_TOKEN_REFRESH_TOKEN 1
+
+// Token response member: `id_token` (verify with `fapi_client_verify_id_token`).
+#define FAPI_TOKEN_ID_TOKEN 2
+
+// Token response member: `scope`.
+#define FAPI_TOKEN_SCOPE 3
+
+// Length of a `dpop_jkt` / `cnf.jkt` value (base64url of a SHA-256 thumbprint).
+#define FAPI_JKT_LEN 43
 
 // Version of [`fapi_config`], [`fapi_request`] and [`fapi_proof_check`] this library
 // understands; callers set `version` to it.
@@ -827,9 +966,20 @@
 // Alignment the verifier and context memory must have.
 #define FAPI_REGION_ALIGN 8
 
+// A client of one authorization server (opaque to C; memory owned by the caller,
+// `fapi_client_size()` bytes aligned to `FAPI_REGION_ALIGN`). It holds no pointers and no
+// secrets. One thread at a time (verifying responses and ID tokens writes its scratch); use
+// one client per thread, or serialise.
+typedef struct fapi_client fapi_client;
+
 // A per-thread context (opaque to C; memory owned by the caller). Never use one context
 // from two threads at once; any number of contexts may share one verifier.
 typedef struct fapi_ctx fapi_ctx;
+
+// A signing key (opaque to C; memory owned by the caller, `fapi_signer_size()` bytes aligned
+// to `FAPI_REGION_ALIGN`). One thread at a time. Holds private key bytes for the ES256 and
+// Ed25519 kinds: wipe it with `fapi_signer_wipe` before freeing or reusing the memory.
+typedef struct fapi_signer fapi_signer;
 
 // An initialised verifier region (opaque to C; memory owned by the caller).
 typedef struct fapi_verifier fapi_verifier;
@@ -901,6 +1051,60 @@ typedef struct fapi_proof_check {
   // Time.
   uint64_t now;
 } fapi_proof_check;
+
+// Client configuration. Copied into the client by `fapi_client_init`.
+typedef struct fapi_client_config {
+  // `sizeof(fapi_client_config)`.
+  uint32_t struct_size;
+  // `FAPI_STRUCT_VERSION`.
+  uint32_t version;
+  // The authorization server's issuer identifier (required, at most
+  // `FAPI_MAX_ISSUER_LEN` bytes, UTF-8): discovery metadata must name it, JARM responses and
+  // ID tokens must carry it, request objects and assertions are addressed to it.
+  struct fapi_str issuer;
+  // The client's `client_id` (required, at most `FAPI_MAX_CLIENT_ID_LEN` bytes, UTF-8).
+  struct fapi_str client_id;
+  // Algorithms accepted on JARM responses and ID tokens (`FAPI_ALG_*` bits, required;
+  // PS256/ES256/EdDSA/Ed25519 only with the FAPI 2.0 profile).
+  uint32_t algs;
+  // 1: the FAPI 2.0 profile (FAPI 2.0 algorithms for what the client signs and accepts;
+  // RFC 9207 `iss` required on plain authorization responses); 0: off.
+  uint32_t fapi2_profile;
+  // Clock leeway in seconds (0 = 10; above 60 refused).
+  uint32_t leeway;
+  // Reserved: 0.
+  uint32_t reserved;
+} fapi_client_config;
+
+// An authorization request (`fapi_client_request_object`). Random values (`state`, `nonce`,
+// the PKCE verifier behind `code_challenge`) are made from host random bytes
+// (`fapi_random_token`, `fapi_pkce_verifier`) and kept for the response.
+typedef struct fapi_authorization_request {
+  // `sizeof(fapi_authorization_request)`.
+  uint32_t struct_size;
+  // `FAPI_STRUCT_VERSION`.
+  uint32_t version;
+  // `redirect_uri`: an absolute https URI without fragment (`http` too without the FAPI 2.0
+  // profile).
+  struct fapi_str redirect_uri;
+  // `scope` (ptr NULL: none).
+  struct fapi_str scope;
+  // `state` (required).
+  struct fapi_str state;
+  // `nonce` (ptr NULL: none; OpenID Connect needs one for an ID token).
+  struct fapi_str nonce;
+  // The `S256` `code_challenge` (`fapi_pkce_challenge`, 43 bytes).
+  struct fapi_str code_challenge;
+  // `dpop_jkt` (RFC 9449 §10; `fapi_signer_jkt` of the DPoP key; ptr NULL: none).
+  struct fapi_str dpop_jkt;
+  // `authorization_details` (RFC 9396): JSON text of an array of objects each with a
+  // string `type` (ptr NULL: none).
+  struct fapi_str authorization_details;
+  // `FAPI_RESPONSE_MODE_*`.
+  uint32_t response_mode;
+  // Reserved: 0.
+  uint32_t reserved;
+} fapi_authorization_request;
 
 // Verifier configuration. Copied into the verifier by `fapi_verifier_init`; the caller's
 // memory is not used afterwards.
@@ -986,9 +1190,74 @@ typedef struct fapi_crypto_provider {
   void (*release)(void *user, uint64_t handle);
 } fapi_crypto_provider;
 
+// A host signer: the private key stays with the host (an HSM, a PKCS#11 token, OpenSSL),
+// which signs through `sign`. Copied by `fapi_signer_init_callback`; `public_jwk` is read
+// during that call only.
+typedef struct fapi_signing_callback {
+  // `sizeof(fapi_signing_callback)`.
+  uint32_t struct_size;
+  // `FAPI_STRUCT_VERSION`.
+  uint32_t version;
+  // Passed back to `sign`.
+  void *user;
+  // The algorithm the key signs with: one `FAPI_ALG_*` bit (PS256, ES256, EdDSA, Ed25519,
+  // RS256).
+  uint32_t alg;
+  // The public key as a JWK (JSON text; its `kid`, if any, names the key in request objects
+  // and client assertions). Checked like a key of a JWKS; private members are refused.
+  struct fapi_str public_jwk;
+  // Signs: writes the JWS signature into `sig` (`sig_cap` bytes available), sets
+  // `*sig_len` and returns 0; non-zero on failure (the call then fails closed with
+  // `FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE`). `data` is the SHA-256 digest of the
+  // signing input (32 bytes) for ES256, PS256 and RS256 — as HSMs take it — and the whole
+  // signing input for EdDSA/Ed25519. ES256 signatures are `r ‖ s` (64 bytes, not DER); PS256
+  // is RSASSA-PSS with MGF1-SHA-256 and a 32-byte salt; RSA signatures are as long as the
+  // modulus. A signature of another length is refused (`FAPI_ERR_SIGN_SIGNATURE_LENGTH`).
+  int32_t (*sign)(void *user,
+                  uint32_t alg,
+                  const uint8_t *data,
+                  size_t data_len,
+                  uint8_t *sig,
+                  size_t sig_cap,
+                  size_t *sig_len);
+} fapi_signing_callback;
+
+// What one DPoP proof covers (`fapi_signer_dpop_proof`).
+typedef struct fapi_dpop_proof_request {
+  // `sizeof(fapi_dpop_proof_request)`.
+  uint32_t struct_size;
+  // `FAPI_STRUCT_VERSION`.
+  uint32_t version;
+  // `htm`: the HTTP method (e.g. `POST`).
+  struct fapi_str htm;
+  // `htu`: the absolute target URI without query and fragment.
+  struct fapi_str htu;
+  // `nonce`: the server's last `DPoP-Nonce` value (ptr NULL: none).
+  struct fapi_str nonce;
+  // The access token the request presents (ptr NULL: none; else `ath` is its hash).
+  struct fapi_str access_token;
+} fapi_dpop_proof_request;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Writes the `x5t#S256` thumbprint of a certificate (`FAPI_X5T_S256_LEN` bytes of base64url)
+// given in `encoding` (`FAPI_CERT_DER`, `_PEM`, `_ESCAPED_PEM`, `_CLIENT_CERT_HEADER`): the
+// value a token bound to that certificate carries in `cnf`.
+//
+// Returns `FAPI_OK`, `FAPI_ERR_MTLS_CERT_MALFORMED`, `FAPI_ERR_BUFFER_TOO_SMALL`, or an API
+// code (`FAPI_ERR_INVALID_ARGUMENT` also for an unknown encoding or more than
+// `FAPI_MAX_CERT_INPUT_LEN` bytes).
+//
+// # Safety
+// `cert` readable for `len`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_cert_x5t_s256(const uint8_t *cert,
+                            size_t len,
+                            uint32_t encoding,
+                            uint8_t *out,
+                            size_t cap,
+                            size_t *out_len);
 
 // Decides one request. Returns `FAPI_OK` whenever a verdict (allow, deny) or a pending
 // state (needs replay check) was reached — read it with `fapi_ctx_verdict` and the other
@@ -1133,6 +1402,322 @@ uint32_t fapi_ctx_replay_check(const struct fapi_ctx *ctx,
                                size_t *key_len,
                                uint64_t *expiry);
 
+// Bytes of memory a client needs (about 39 KiB: the server's key set, response and ID-token
+// decode scratch).
+size_t fapi_client_size(void);
+
+// Formats `mem` (`len` ≥ `fapi_client_size()`, aligned to `FAPI_REGION_ALIGN`) as a client
+// for `cfg` with an empty key set (load the server's with `fapi_client_set_jwks`) and sets
+// `*out`. Nothing is written unless the configuration is accepted. The memory holds no
+// resources: to discard a client, reuse or free it.
+//
+// Returns `FAPI_OK`; `FAPI_ERR_MISUSE_EMPTY_ISSUER`, `_EMPTY_CLIENT_ID`, `_EMPTY_ALLOWLIST`,
+// `_LEEWAY_TOO_LARGE`, `_CONTRADICTORY_POLICY` (an algorithm outside the FAPI 2.0 profile);
+// or `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, `len` too small, size/version,
+// unknown `algs` bits, flags other than 0/1, strings too long or not UTF-8).
+//
+// # Safety
+// `mem` writable for `len` bytes and used by nothing else; `cfg` readable with its strings
+// readable for their lengths; `out` writable.
+uint32_t fapi_client_init(void *mem,
+                          size_t len,
+                          const struct fapi_client_config *cfg,
+                          struct fapi_client **out);
+
+// Replaces the client's copy of the authorization server's key set (its `jwks_uri`
+// document; up to `FAPI_MAX_KEYS` usable keys). On any error the old set stays. `*loaded`
+// and `*skipped` (may be NULL) receive the usable and skipped key counts.
+//
+// Returns `FAPI_OK`, a JSON/JWK code, `FAPI_ERR_CAPACITY_KEY_SET_FULL`, or an API code.
+//
+// # Safety
+// `c` from `fapi_client_init`, used by this thread only; `json` readable for `len`;
+// `loaded`/`skipped` NULL or writable.
+uint32_t fapi_client_set_jwks(struct fapi_client *c,
+                              const uint8_t *json,
+                              size_t len,
+                              uint32_t *loaded,
+                              uint32_t *skipped);
+
+// Checks discovery metadata (RFC 8414 / OpenID Connect Discovery) fetched for the client's
+// issuer: strict JSON; `issuer` exactly the configured one (mix-up defence); every endpoint,
+// and every `mtls_endpoint_aliases` entry, an absolute `https` URI without fragment (`http`
+// too with `FAPI_METADATA_ALLOW_HTTP`, UNSAFE outside tests); member types; `S256` among the
+// PKCE methods when listed. `flags`: 0 or `FAPI_METADATA_ALLOW_HTTP`.
+//
+// Returns `FAPI_OK`, a `FAPI_ERR_METADATA_*` or JSON code, or an API code.
+//
+// # Safety
+// `c` from `fapi_client_init`, used by this thread only; `doc` readable for `len`.
+uint32_t fapi_client_metadata_check(struct fapi_client *c,
+                                    const uint8_t *doc,
+                                    size_t len,
+                                    uint32_t flags);
+
+// Copies endpoint `endpoint` (`FAPI_ENDPOINT_*`) of checked metadata `doc` into `(out, cap,
+// *out_len)`: with `mtls` 1 (the client authenticates or binds tokens with its TLS
+// certificate) its `mtls_endpoint_aliases` entry when the server lists one (RFC 8705 §5),
+// else the plain endpoint.
+//
+// Returns `FAPI_OK`, `FAPI_ERR_METADATA_ENDPOINT_MISSING`, `FAPI_ERR_BUFFER_TOO_SMALL`, the
+// codes of `fapi_client_metadata_check`, or an API code.
+//
+// # Safety
+// As `fapi_client_metadata_check`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_client_metadata_endpoint(struct fapi_client *c,
+                                       const uint8_t *doc,
+                                       size_t len,
+                                       uint32_t flags,
+                                       uint32_t endpoint,
+                                       uint32_t mtls,
+                                       uint8_t *out,
+                                       size_t cap,
+                                       size_t *out_len);
+
+// The algorithms fapi knows among those metadata list `list` (`FAPI_ALG_LIST_*`) names, as
+// `FAPI_ALG_*` bits into `*algs` (0 when absent). Pass `FAPI_ALG_LIST_DPOP`'s to
+// `fapi_signer_dpop_proof`.
+//
+// # Safety
+// As `fapi_client_metadata_check`; `algs` writable.
+uint32_t fapi_client_metadata_algs(struct fapi_client *c,
+                                   const uint8_t *doc,
+                                   size_t len,
+                                   uint32_t flags,
+                                   uint32_t list,
+                                   uint32_t *algs);
+
+// The boolean members of checked metadata as `FAPI_METADATA_*` flag bits into `*bits`
+// (`FAPI_METADATA_ISS_PARAMETER_SUPPORTED`, `_REQUIRES_PAR`, `_CERT_BOUND_TOKENS`).
+//
+// # Safety
+// As `fapi_client_metadata_check`; `bits` writable.
+uint32_t fapi_client_metadata_flags(struct fapi_client *c,
+                                    const uint8_t *doc,
+                                    size_t len,
+                                    uint32_t flags,
+                                    uint32_t *bits);
+
+// Whether metadata list `what` (`FAPI_SUPPORTS_RESPONSE_MODE`: `response_modes_supported`,
+// `FAPI_SUPPORTS_AUTH_METHOD`: `token_endpoint_auth_methods_supported`) names `value`
+// (e.g. `query.jwt`, `private_key_jwt`): `*yes` 1 or 0.
+//
+// # Safety
+// As `fapi_client_metadata_check`; `value` readable for `value_len`; `yes` writable.
+uint32_t fapi_client_metadata_supports(struct fapi_client *c,
+                                       const uint8_t *doc,
+                                       size_t len,
+                                       uint32_t flags,
+                                       uint32_t what,
+                                       const uint8_t *value,
+                                       size_t value_len,
+                                       uint32_t *yes);
+
+// Writes a signed request object (RFC 9101, FAPI 2.0 Message Signing) for `req`: header
+// `typ` `oauth-authz-req+jwt` and the signer's `kid`; `iss` = `client_id`, `aud` = issuer,
+// `response_type` `code`, the request's parameters, `code_challenge_method` `S256`, `nbf` =
+// `iat` = `now`, `exp` = `now + lifetime` (1–3600 s), `jti` from `jti_random` (16–96 host
+// random bytes).
+//
+// Returns `FAPI_OK`; `FAPI_ERR_BUFFER_TOO_SMALL` (`*out_len` = bytes needed);
+// `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE` (empty `state`, bad `redirect_uri`,
+// `code_challenge` or `dpop_jkt`, control characters); `_AUTHORIZATION_DETAILS_INVALID`;
+// `_LIFETIME_OUT_OF_RANGE`; `_RANDOM_LENGTH`; `FAPI_ERR_SIGN_ALG_NOT_ALLOWED` (under the
+// FAPI 2.0 profile: PS256, ES256, EdDSA only), `_ALG_KEY_MISMATCH`, `_SIGNATURE_LENGTH`;
+// `FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE`; or an API code.
+//
+// # Safety
+// `c` from `fapi_client_init` and `s` from `fapi_signer_init_*`, each used by this thread
+// only; `req` readable with its strings; `jti_random` readable; `out` writable for `cap`,
+// overlapping no input; `out_len` writable.
+uint32_t fapi_client_request_object(struct fapi_client *c,
+                                    struct fapi_signer *s,
+                                    const struct fapi_authorization_request *req,
+                                    uint64_t now,
+                                    uint32_t lifetime,
+                                    const uint8_t *jti_random,
+                                    size_t jti_len,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+// Writes a `private_key_jwt` client assertion (RFC 7523): `typ` (`FAPI_ASSERTION_TYP_*`),
+// the signer's `kid`; `iss` = `sub` = `client_id`, `aud` = the issuer, `jti` from
+// `jti_random` (16–96 host random bytes), `iat` = `now`, `exp` = `now + lifetime` (1–300 s).
+// Make a fresh one for every request (servers record `jti`s; oidc-provider refuses a reused
+// one even on a DPoP-nonce retry).
+//
+// Returns as `fapi_client_request_object` (without the request-value codes).
+//
+// # Safety
+// As `fapi_client_request_object`.
+uint32_t fapi_client_assertion(struct fapi_client *c,
+                               struct fapi_signer *s,
+                               uint32_t typ,
+                               uint64_t now,
+                               uint32_t lifetime,
+                               const uint8_t *jti_random,
+                               size_t jti_len,
+                               uint8_t *out,
+                               size_t cap,
+                               size_t *out_len);
+
+// Writes the `application/x-www-form-urlencoded` PAR body (RFC 9126): `request` (the request
+// object), `dpop_jkt` (ptr NULL: none), `client_id`, and the client authentication:
+// `assertion` from `fapi_client_assertion` (`private_key_jwt`), or ptr NULL for mTLS (POST
+// it to the PAR endpoint's `mtls_endpoint_aliases` entry with the client certificate).
+//
+// Returns `FAPI_OK`, `FAPI_ERR_BUFFER_TOO_SMALL`, `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE`
+// (empty request object or assertion, bad `dpop_jkt`), or an API code.
+//
+// # Safety
+// `c` from `fapi_client_init`, used by this thread only; inputs readable for their lengths;
+// `out` writable for `cap`, overlapping no input; `out_len` writable.
+uint32_t fapi_client_par_body(struct fapi_client *c,
+                              const uint8_t *request_object,
+                              size_t request_object_len,
+                              const uint8_t *assertion,
+                              size_t assertion_len,
+                              const uint8_t *dpop_jkt,
+                              size_t dpop_jkt_len,
+                              uint8_t *out,
+                              size_t cap,
+                              size_t *out_len);
+
+// Writes the authorization URL (RFC 9126 §4): `authorization_endpoint` (from
+// `fapi_client_metadata_endpoint`; any query it has kept) with `client_id` and the PAR
+// response's `request_uri`, percent-encoded.
+//
+// Returns `FAPI_OK`, `FAPI_ERR_BUFFER_TOO_SMALL`, `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE`
+// (an endpoint that is not an absolute http(s) URI without fragment, an empty
+// `request_uri`), or an API code.
+//
+// # Safety
+// As `fapi_client_par_body`.
+uint32_t fapi_client_authorization_url(struct fapi_client *c,
+                                       const uint8_t *endpoint,
+                                       size_t endpoint_len,
+                                       const uint8_t *request_uri,
+                                       size_t request_uri_len,
+                                       uint8_t *out,
+                                       size_t cap,
+                                       size_t *out_len);
+
+// Writes an `authorization_code` token request body: `grant_type`, `code` (from
+// `fapi_client_verify_response`), `redirect_uri` (the request's), `code_verifier` (the PKCE
+// verifier), `client_id` and the client authentication (`assertion`, or ptr NULL for mTLS).
+//
+// Returns `FAPI_OK`, `FAPI_ERR_BUFFER_TOO_SMALL`, `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE`,
+// `FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID`, or an API code.
+//
+// # Safety
+// As `fapi_client_par_body`.
+uint32_t fapi_client_code_request(struct fapi_client *c,
+                                  const uint8_t *code_value,
+                                  size_t code_len,
+                                  const uint8_t *redirect_uri,
+                                  size_t redirect_uri_len,
+                                  const uint8_t *code_verifier,
+                                  size_t code_verifier_len,
+                                  const uint8_t *assertion,
+                                  size_t assertion_len,
+                                  uint8_t *out,
+                                  size_t cap,
+                                  size_t *out_len);
+
+// Writes a `refresh_token` token request body: `grant_type`, `refresh_token` (the current
+// one), `scope` (ptr NULL: none; only to narrow), `client_id` and the client authentication
+// (`assertion`, or ptr NULL for mTLS). After a successful response, replace the stored
+// refresh token with `FAPI_TOKEN_REFRESH_TOKEN` of the response when it has one (rotation).
+//
+// Returns `FAPI_OK`, `FAPI_ERR_BUFFER_TOO_SMALL`, `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE`, or
+// an API code.
+//
+// # Safety
+// As `fapi_client_par_body`.
+uint32_t fapi_client_refresh_request(struct fapi_client *c,
+                                     const uint8_t *refresh_token,
+                                     size_t refresh_token_len,
+                                     const uint8_t *scope,
+                                     size_t scope_len,
+                                     const uint8_t *assertion,
+                                     size_t assertion_len,
+                                     uint8_t *out,
+                                     size_t cap,
+                                     size_t *out_len);
+
+// Verifies an authorization response at time `now` and writes its `code` into `(out, cap,
+// *out_len)`. `input` is the part that carries the parameters: the redirect's query string,
+// its fragment, or a `form_post` body (a leading `?` or `#` is ignored). With `jarm` 1 (the
+// request asked for `jwt`, `query.jwt`, `fragment.jwt` or `form_post.jwt`): exactly one
+// `response` parameter, its JWS verified with the server's keys (`fapi_client_set_jwks`) and
+// the client's algorithms, `iss` = issuer, `aud` = `client_id`, `exp` (with leeway), then
+// `state`, then `code` or `error`. With `jarm` 0: RFC 9207 `iss` checked when present and
+// required when `iss_parameter_supported` is 1 (the metadata's
+// `FAPI_METADATA_ISS_PARAMETER_SUPPORTED`) or under the FAPI 2.0 profile; then `state`, then
+// `code` or `error`. `state` (the one sent) is compared in constant time.
+//
+// Returns `FAPI_OK`; `FAPI_ERR_AUTHZ_ERROR_RESPONSE` for a verified error response (read it
+// with `fapi_client_response_error`); the other `FAPI_ERR_AUTHZ_*` codes (e.g.
+// `_STATE_MISMATCH`, `_ISS_MISMATCH`, `_ISS_MISSING`, `_RESPONSE_MISSING`,
+// `_MIXED_RESPONSE`); for JARM also the token pipeline's JWS, JWK, JSON and claims codes (a
+// tampered response `FAPI_ERR_JWS_BAD_SIGNATURE`, another client's
+// `FAPI_ERR_CLAIMS_AUD_MISMATCH`, an expired one `FAPI_ERR_CLAIMS_EXPIRED`);
+// `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE` for an empty `state`; `FAPI_ERR_BUFFER_TOO_SMALL`;
+// or an API code.
+//
+// # Safety
+// `c` from `fapi_client_init`, used by this thread only; `input` and `state` readable;
+// `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_client_verify_response(struct fapi_client *c,
+                                     const uint8_t *input,
+                                     size_t input_len,
+                                     const uint8_t *state,
+                                     size_t state_len,
+                                     uint32_t jarm,
+                                     uint32_t iss_parameter_supported,
+                                     uint64_t now,
+                                     uint8_t *out,
+                                     size_t cap,
+                                     size_t *out_len);
+
+// After `fapi_client_verify_response` returned `FAPI_ERR_AUTHZ_ERROR_RESPONSE`: copies member
+// `member` (`FAPI_OAUTH_ERROR`, `_DESCRIPTION`, `_URI`) of the verified error response,
+// decoded, into `(out, cap, *out_len)`. `FAPI_ERR_NOT_FOUND` when absent;
+// `FAPI_ERR_WRONG_STATE` when the client's last response was not a verified error.
+//
+// # Safety
+// `c` from `fapi_client_init`, used by this thread only; `out` writable for `cap`;
+// `out_len` writable.
+uint32_t fapi_client_response_error(struct fapi_client *c,
+                                    uint32_t member,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+// Verifies an ID token (OpenID Connect Core §3.1.3.7) at time `now`: the signature with the
+// server's keys and the client's algorithms (`typ`, when present, `JWT`), `iss` = issuer,
+// `aud` containing `client_id` (and `azp` = `client_id`, required with several audiences),
+// `exp`/`iat`/`nbf` with leeway, `sub` present, and `nonce` equal to the one sent (constant
+// time). Writes `sub` into `(sub, cap, *sub_len)`.
+//
+// Returns `FAPI_OK`; `FAPI_ERR_ID_TOKEN_*` (e.g. `_NONCE_MISMATCH`); the token pipeline's
+// JWS, JWK, JSON and claims codes; `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE` (empty `nonce`);
+// `FAPI_ERR_BUFFER_TOO_SMALL`; or an API code.
+//
+// # Safety
+// `c` from `fapi_client_init`, used by this thread only; `token` and `nonce` readable; `sub`
+// writable for `cap`; `sub_len` writable.
+uint32_t fapi_client_verify_id_token(struct fapi_client *c,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     const uint8_t *nonce,
+                                     size_t nonce_len,
+                                     uint64_t now,
+                                     uint8_t *sub,
+                                     size_t cap,
+                                     size_t *sub_len);
+
 // The name of a result code: a static NUL-terminated string, `"unknown"` for values
 // this library does not define. Never NULL.
 const char *fapi_result_str(uint32_t code);
@@ -1165,6 +1750,47 @@ uint32_t fapi_ctx_init(void *mem,
                        size_t len,
                        struct fapi_ctx **out);
 
+// Writes a PKCE `code_verifier`: the base64url text of 32–96 host random bytes (43–128
+// characters). Keep it for the token request.
+//
+// Returns `FAPI_OK`, `FAPI_ERR_MISUSE_RANDOM_LENGTH` (outside 32–96 bytes),
+// `FAPI_ERR_BUFFER_TOO_SMALL`, or an API code.
+//
+// # Safety
+// `random` readable for `len`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_pkce_verifier(const uint8_t *random,
+                            size_t len,
+                            uint8_t *out,
+                            size_t cap,
+                            size_t *out_len);
+
+// Writes the `S256` `code_challenge` of `verifier` (`FAPI_PKCE_CHALLENGE_LEN` bytes).
+//
+// Returns `FAPI_OK`, `FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID` (not 43–128 unreserved
+// characters), `FAPI_ERR_BUFFER_TOO_SMALL`, or an API code.
+//
+// # Safety
+// `verifier` readable for `len`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_pkce_challenge(const uint8_t *verifier,
+                             size_t len,
+                             uint8_t *out,
+                             size_t cap,
+                             size_t *out_len);
+
+// Writes a fresh `state`, `nonce` or `jti` value: the base64url text of 16–96 host random
+// bytes (`ceil(4n/3)` characters).
+//
+// Returns `FAPI_OK`, `FAPI_ERR_MISUSE_RANDOM_LENGTH`, `FAPI_ERR_BUFFER_TOO_SMALL`, or an API
+// code.
+//
+// # Safety
+// `random` readable for `len`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_random_token(const uint8_t *random,
+                           size_t len,
+                           uint8_t *out,
+                           size_t cap,
+                           size_t *out_len);
+
 // Routes this context's signature checks to `provider` (copied; NULL restores fapi's
 // built-in code). Releases any handles held from a previous provider.
 //
@@ -1182,6 +1808,200 @@ uint32_t fapi_ctx_set_provider(struct fapi_ctx *ctx, const struct fapi_crypto_pr
 // # Safety
 // `ctx` from `fapi_ctx_init`, used by this thread only.
 uint32_t fapi_ctx_release(struct fapi_ctx *ctx);
+
+// Reads the PAR endpoint's answer (HTTP `status` and JSON `body`): copies `request_uri`,
+// unescaped, into `(out, cap, *out_len)` and `expires_in` into `*expires_in` (may be NULL).
+//
+// Returns `FAPI_OK`; `FAPI_ERR_PAR_ERROR_RESPONSE` (an OAuth error body: read it with
+// `fapi_oauth_error`), `_UNEXPECTED_STATUS`, `_REQUEST_URI_MISSING`, `_REQUEST_URI_INVALID`,
+// `_EXPIRES_IN_MISSING`, `_EXPIRES_IN_INVALID`; JSON codes; `FAPI_ERR_BUFFER_TOO_SMALL`; or
+// an API code (`status` above 65535).
+//
+// # Safety
+// `body` readable for `len`; `out` writable for `cap`; `out_len` writable; `expires_in`
+// NULL or writable.
+uint32_t fapi_par_response(uint32_t status,
+                           const uint8_t *body,
+                           size_t len,
+                           uint8_t *out,
+                           size_t cap,
+                           size_t *out_len,
+                           uint64_t *expires_in);
+
+// Reads the token endpoint's answer (HTTP `status`, JSON `body`, and whether the request
+// carried a DPoP proof: `dpop_sent` 1/0): `*token_type` (`FAPI_TOKEN_TYPE_*`) and
+// `*expires_in` (0 when absent); either may be NULL. The `token_type` must be what the
+// request asked for: `DPoP` after a proof, `Bearer` otherwise — `Bearer` after a proof is a
+// downgrade. Read the members with `fapi_token_response_member`.
+//
+// Returns `FAPI_OK`; `FAPI_ERR_TOKEN_USE_DPOP_NONCE` (retry with a fresh proof carrying the
+// `DPoP-Nonce` header's value, checked with `fapi_dpop_nonce_check`, and a fresh client
+// assertion); `FAPI_ERR_TOKEN_ERROR_RESPONSE` (read the body with `fapi_oauth_error`);
+// `_UNEXPECTED_STATUS`, `_ACCESS_TOKEN_MISSING`, `_TOKEN_TYPE_MISSING`,
+// `_TOKEN_TYPE_MISMATCH`, `_EXPIRES_IN_INVALID`, `_MEMBER_TYPE`; JSON codes; or an API code.
+//
+// # Safety
+// `body` readable for `len`; `token_type` and `expires_in` NULL or writable.
+uint32_t fapi_token_response(uint32_t status,
+                             const uint8_t *body,
+                             size_t len,
+                             uint32_t dpop_sent,
+                             uint32_t *token_type,
+                             uint64_t *expires_in);
+
+// Checks the token endpoint's answer exactly as `fapi_token_response` and copies member
+// `member` (`FAPI_TOKEN_ACCESS_TOKEN`, `_REFRESH_TOKEN`, `_ID_TOKEN`, `_SCOPE`), unescaped,
+// into `(out, cap, *out_len)`. Refresh-token rotation: after a refresh, a
+// `FAPI_TOKEN_REFRESH_TOKEN` answer replaces the stored refresh token; `FAPI_ERR_NOT_FOUND`
+// means the server kept the old one.
+//
+// Returns the codes of `fapi_token_response`, `FAPI_ERR_NOT_FOUND` (an optional member
+// absent), or `FAPI_ERR_BUFFER_TOO_SMALL`.
+//
+// # Safety
+// `body` readable for `len`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_token_response_member(uint32_t status,
+                                    const uint8_t *body,
+                                    size_t len,
+                                    uint32_t dpop_sent,
+                                    uint32_t member,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+// Checks a `DPoP-Nonce` header value (`1*NQCHAR`, at most 512 bytes, RFC 9449 §8.1) before
+// it goes into the next proof's `nonce`.
+//
+// Returns `FAPI_OK`, `FAPI_ERR_TOKEN_DPOP_NONCE_INVALID`, or an API code.
+//
+// # Safety
+// `value` readable for `len`.
+uint32_t fapi_dpop_nonce_check(const uint8_t *value, size_t len);
+
+// Copies member `member` (`FAPI_OAUTH_ERROR`, `_DESCRIPTION`, `_URI`) of an OAuth error
+// body (RFC 6749 §5.2, a PAR or token endpoint answer), unescaped, into `(out, cap,
+// *out_len)`. `FAPI_ERR_NOT_FOUND` when `body` is not a JSON object with a string `error`,
+// or the member is absent or not a string.
+//
+// # Safety
+// `body` readable for `len`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_oauth_error(const uint8_t *body,
+                          size_t len,
+                          uint32_t member,
+                          uint8_t *out,
+                          size_t cap,
+                          size_t *out_len);
+
+// Bytes of memory a signer needs (aligned to `FAPI_REGION_ALIGN`).
+size_t fapi_signer_size(void);
+
+// Formats `mem` (`len` ≥ `fapi_signer_size()`, aligned to `FAPI_REGION_ALIGN`) as an ES256
+// signer with the 32-byte big-endian private scalar `secret` (signatures are RFC 6979
+// deterministic: no randomness needed), named `kid` (may be NULL/0: no `kid` header) in
+// request objects and client assertions, and sets `*out`. `secret` is copied; wipe your copy.
+// Initialising memory that holds a signer does not wipe the old key: call `fapi_signer_wipe`
+// first.
+//
+// Returns `FAPI_OK`, `FAPI_ERR_SIGN_KEY_INVALID` (zero or not below the group order),
+// `FAPI_ERR_JWK_KID_TOO_LONG` (more than 96 bytes), or `FAPI_ERR_INVALID_ARGUMENT` (NULL or
+// misaligned pointers, `len` too small, `secret_len` not 32, `kid` not UTF-8).
+//
+// # Safety
+// `mem` writable for `len` bytes and used by nothing else; `secret` readable for
+// `secret_len`; `kid` readable for `kid_len`; `out` writable.
+uint32_t fapi_signer_init_es256(void *mem,
+                                size_t len,
+                                const uint8_t *secret,
+                                size_t secret_len,
+                                const uint8_t *kid,
+                                size_t kid_len,
+                                struct fapi_signer **out);
+
+// As `fapi_signer_init_es256` for an Ed25519 key from its 32-byte RFC 8032 seed; `alg` is
+// `FAPI_ALG_EDDSA` or `FAPI_ALG_ED25519` (the RFC 9864 name written in headers).
+//
+// Returns `FAPI_OK`, `FAPI_ERR_JWK_KID_TOO_LONG`, or `FAPI_ERR_INVALID_ARGUMENT` (also for
+// another `alg` or `seed_len` not 32).
+//
+// # Safety
+// As `fapi_signer_init_es256`.
+uint32_t fapi_signer_init_ed25519(void *mem,
+                                  size_t len,
+                                  const uint8_t *seed,
+                                  size_t seed_len,
+                                  uint32_t alg,
+                                  const uint8_t *kid,
+                                  size_t kid_len,
+                                  struct fapi_signer **out);
+
+// Formats `mem` as a host signer that signs through `cb->sign` (copied, with `cb->user`),
+// and sets `*out`. The public key comes from `cb->public_jwk` and must fit `cb->alg`.
+//
+// Returns `FAPI_OK`; the JSON/JWK code of a refused `public_jwk` (e.g.
+// `FAPI_ERR_JWK_KEY_PRIVATE`); `FAPI_ERR_SIGN_ALG_KEY_MISMATCH`; or
+// `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, size/version, no callback, `alg`
+// not exactly one known bit).
+//
+// # Safety
+// As `fapi_signer_init_es256`; `cb` readable, with `public_jwk` readable for its length.
+// The callback must stay callable, and `user` valid, while the signer is used.
+uint32_t fapi_signer_init_callback(void *mem,
+                                   size_t len,
+                                   const struct fapi_signing_callback *cb,
+                                   struct fapi_signer **out);
+
+// Wipes the signer: its private key bytes are zeroed (the key types wipe themselves when
+// dropped) and the memory no longer holds a signer (later calls get `FAPI_ERR_BAD_REGION`).
+//
+// Returns `FAPI_OK` or an API code.
+//
+// # Safety
+// `s` from a `fapi_signer_init_*` call, used by no other thread.
+uint32_t fapi_signer_wipe(struct fapi_signer *s);
+
+// The signer's algorithm (one `FAPI_ALG_*` bit) into `*alg`.
+//
+// # Safety
+// As `fapi_signer_wipe`; `alg` writable.
+uint32_t fapi_signer_alg(struct fapi_signer *s, uint32_t *alg);
+
+// Writes the RFC 7638 thumbprint of the signer's public key as base64url text
+// (`FAPI_JKT_LEN` = 43 bytes): the `dpop_jkt` of a PAR request and the `cnf.jkt` of tokens
+// bound to this key. `(out, cap, *out_len)` as usual.
+//
+// # Safety
+// As `fapi_signer_wipe`; `out` writable for `cap`; `out_len` writable.
+uint32_t fapi_signer_jkt(struct fapi_signer *s, uint8_t *out, size_t cap, size_t *out_len);
+
+// Writes a DPoP proof (RFC 9449 §4) for `req`, issued at `now`, with a `jti` made from
+// `jti_random` (16–96 host random bytes), signed by `s` if its algorithm is one of `algs`
+// (`FAPI_ALG_*` bits: the server's `dpop_signing_alg_values_supported`, see
+// `fapi_client_metadata_algs`). Header `{"alg","typ":"dpop+jwt","jwk"}`; claims `jti`,
+// `htm`, `htu`, `iat`, then `nonce` and `ath` when given. A fresh proof is needed for every
+// request, and after a `use_dpop_nonce` answer one with that nonce.
+//
+// Returns `FAPI_OK`; `FAPI_ERR_BUFFER_TOO_SMALL` (`*out_len` = bytes needed);
+// `FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE` (an `htm` that is not an HTTP token, an `htu` that
+// is not an absolute http(s) URI without query and fragment, a bad `nonce`);
+// `FAPI_ERR_MISUSE_RANDOM_LENGTH`; `FAPI_ERR_SIGN_ALG_NOT_ALLOWED`;
+// `FAPI_ERR_SIGN_ALG_KEY_MISMATCH`; `FAPI_ERR_CAPACITY_CRYPTO_PROVIDER_FAILURE` (the callback
+// failed; `out` is then zeroed); `FAPI_ERR_SIGN_SIGNATURE_LENGTH`; or an API code
+// (`FAPI_ERR_INVALID_ARGUMENT` for NULL pointers, size/version, unknown `algs` bits, text
+// that is not UTF-8).
+//
+// # Safety
+// As `fapi_signer_wipe`; `req` readable with its strings readable for their lengths;
+// `jti_random` readable; `out` writable for `cap` and overlapping no input; `out_len`
+// writable.
+uint32_t fapi_signer_dpop_proof(struct fapi_signer *s,
+                                const struct fapi_dpop_proof_request *req,
+                                uint64_t now,
+                                const uint8_t *jti_random,
+                                size_t jti_len,
+                                uint32_t algs,
+                                uint8_t *out,
+                                size_t cap,
+                                size_t *out_len);
 
 // Bytes of verifier memory a configuration needs (0 if the configuration's sizes are out of
 // range). The replay table dominates: 32 bytes per slot.

@@ -3,7 +3,8 @@
 # Needs: a Rust toolchain with clippy and rustfmt, the thumbv7em-none-eabihf target,
 # cbindgen 0.29.4, defmt-print 1.2.0, qemu-system-arm, arm-none-eabi-gcc, nightly-2026-05-19 +
 # cargo-fuzz, cc/c++/pkg-config/nm/make/python3, and for the gateway stages nginx, nginx-dev,
-# libnginx-mod-http-lua, redis-server, libhiredis-dev (.ci/run installs them all).
+# libnginx-mod-http-lua, redis-server, libhiredis-dev, libcurl (.ci/run installs them all), and
+# node + npm for the interop authorization server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -47,6 +48,7 @@ stage "nginx module end to end (TLS, 4 workers, shared zone, JWKS rotation under
 stage "Lua FFI binding end to end (libnginx-mod-http-lua, MAP_SHARED verifier)" tests/lua/run.sh
 stage "fleet replay on Redis (two nginx instances, redis-server stopped -> 503)" tests/fleet/run.sh
 stage "fuzz every target (pinned nightly, FUZZ_SECONDS=${FUZZ_SECONDS:-35} s each)" scripts/fuzz.sh
+stage "client-side interop through the C ABI (oidc-provider 9.13.3, libcurl)" tests/interop/run.sh
 stage "demo: token verifier" scripts/demo.sh
 stage "demo: C gateway (README's first command)" scripts/demo-gateway.sh
 echo "=== all stages passed in $SECONDS s"

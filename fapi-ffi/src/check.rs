@@ -37,7 +37,7 @@ unsafe fn strs<'a, const N: usize>(
     Ok((out, take))
 }
 
-fn cert_encoding(e: u32) -> Option<CertEncoding> {
+pub(crate) fn cert_encoding(e: u32) -> Option<CertEncoding> {
     match e {
         FAPI_CERT_DER => Some(CertEncoding::Der),
         FAPI_CERT_PEM => Some(CertEncoding::Pem),

@@ -9,24 +9,41 @@
 //! - the **verifier** (`fapi_verifier`): one region of plain data and 32-bit atomics, no
 //!   pointers, laid out from the configuration — it may live in `MAP_SHARED` memory or an nginx
 //!   shared zone and be used by many threads and processes at once;
-//! - the **context** (`fapi_ctx`): per thread or worker, never shared concurrently.
+//! - the **context** (`fapi_ctx`): per thread or worker, never shared concurrently;
+//! - the **client** (`fapi_client`): the gateway as an OAuth client of one authorization
+//!   server (configuration, the server's key set, response and ID-token scratch), one thread at
+//!   a time;
+//! - the **signer** (`fapi_signer`): a client signing key (ES256, Ed25519, or a host callback
+//!   for an HSM or PS256), one thread at a time;
+//! - stateless readers and writers: PKCE and random values, PAR and token responses, OAuth
+//!   errors, `DPoP-Nonce` values, certificate thumbprints.
 #![cfg_attr(target_os = "none", no_std)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 #![allow(non_camel_case_types)]
 
+mod cert;
 mod check;
+mod client;
 mod codes;
 mod ctx;
+mod pkce;
 mod provider;
 mod ptr;
+mod response;
+mod sign;
 mod types;
 mod verifier;
 
+pub use cert::*;
 pub use check::*;
+pub use client::*;
 pub use codes::*;
 pub use ctx::*;
+pub use pkce::*;
 pub use provider::*;
+pub use response::*;
+pub use sign::*;
 pub use types::*;
 pub use verifier::*;
 

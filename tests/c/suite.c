@@ -11,6 +11,9 @@
  *   lengths, invalid enum values, struct size/version, bad regions, small contexts, the
  *   two-phase replay path, the standalone proof check, the replay table full, JWKS loads,
  *   and every result code pinned name -> number -> string -> HTTP status.
+ * - The client side (suite_client.c): the client and signer objects, verdicts on JARM and
+ *   plain responses, ID tokens, token and PAR responses, signer-made DPoP proofs accepted by
+ *   the proof check, exact form bodies, and the same conventions and misuse checks.
  * - Concurrency: threads sharing a verifier, fork()ed processes sharing one in MAP_SHARED
  *   memory, and a JWKS swap under load.
  *
@@ -2358,6 +2361,11 @@ static void test_jwks_rsa(void) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* The client side (fapi_client, fapi_signer and the stateless readers and writers). */
+
+#include "suite_client.c"
+
+/* ------------------------------------------------------------------------------------------ */
 
 static char g_stdout_buf[1 << 16];
 
@@ -2384,6 +2392,7 @@ int main(int argc, char **argv) {
   test_replay_full();
   test_jwks();
   test_jwks_rsa();
+  test_client_side();
   test_threads(batch);
   test_jwks_swap(swaps);
   test_jwks_writers(quick ? 50 : 500);
