@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "demo: needs a Rust toolchain (rustup)"; exit 2; }
 cargo build -q -p fapi-tests --examples
-bin=target/debug/examples
+bin=${CARGO_TARGET_DIR:-target}/debug/examples
 ISS=https://as.example.com AUD=https://rs.example.com JWKS=examples/data/jwks.json
 NOW=$(date +%s)
 check() { # label token [now]
