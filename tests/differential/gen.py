@@ -166,6 +166,14 @@ class Obj:
     def has(self, k):
         return any(p[0] == k for p in self.pairs)
 
+    def last(self, k):
+        """The value a last-one-wins reader (the reference) sees."""
+        v = None
+        for kk, x in self.pairs:
+            if kk == k:
+                v = x
+        return v
+
 
 def to_obj(v):
     if isinstance(v, dict):
@@ -363,11 +371,23 @@ def build_at(i, rng, keys):
             claims.set("nbf", t_nbf)
         if t_iat is not None:
             claims.set("iat", t_iat)
-        c.tag("times", neutral=True, ref="keep" if time_ok(claims.get("exp"), claims.get("nbf"),
-                                                            claims.get("iat")) else "reject")
+        moved_times = True
+    else:
+        moved_times = False
 
     for m in pick_mutations(rng, AT_MUTATIONS):
         m(c, st, rng, keys)
+    if moved_times:
+        # Judged on the final claims; a time respelled by m_numeric is judged by its own tag.
+        # Only integers are judged here: other values come from mutations with their own verdict.
+        t = {n: claims.last(n) for n in ("exp", "nbf", "iat")}
+        judged = {n: v for n, v in t.items() if isinstance(v, int) and not isinstance(v, bool)}
+        ok = all((
+            "exp" not in judged or NOW < judged["exp"] + LEEWAY,
+            "nbf" not in judged or judged["nbf"] <= NOW + LEEWAY,
+            "iat" not in judged or judged["iat"] <= NOW + LEEWAY,
+        ))
+        c.tag("times", neutral=True, ref="keep" if ok else "reject")
     if st["alg"] == "RS256" and rng.random() < 0.4:
         c.algs = list(FAPI2)
         c.tag("rs256_under_fapi2_profile", cls="rs256_outside_allowlist", ref="keep", fapi="reject")
@@ -556,7 +576,8 @@ def m_kid(c, st, rng, keys):
                     (other, Obj(list(to_obj(other.public_jwk()).pairs) + [("kid", kid)])))
         c.tag("kid_twice_in_set_same_type", cls="kid_rules", ref="unknown", fapi="reject")
     elif v == "dup_in_set_other_type":
-        other = rng.choice([k for k in keys if k.kind != st["key"].kind])
+        signer = c.sig_opts.get("signer")
+        other = rng.choice([k for k in keys if k.kind != st["key"].kind and k is not signer])
         jwks.insert(rng.randrange(0, len(jwks) + 1),
                     (other, Obj(list(to_obj(other.public_jwk()).pairs) + [("kid", kid)])))
         c.tag("kid_twice_in_set_other_type", cls="kid_rules", ref="unknown", fapi="keep")
@@ -579,10 +600,12 @@ def m_kid(c, st, rng, keys):
 
 
 def m_numeric(c, st, rng, keys):
-    name = rng.choice(["exp", "exp", "iat", "nbf"])
+    present = [n for n in ("exp", "exp", "iat", "nbf") if isinstance(st["claims"].get(n), int)]
+    if not present:
+        c.tag("numeric_skipped", neutral=True)
+        return
+    name = rng.choice(present)
     t = st["claims"].get(name)
-    if not isinstance(t, int):
-        t = NOW + 600 if name == "exp" else NOW - 60
     form = rng.choice(["dot_zero", "dot_zeros", "fraction", "exponent", "exponent_upper",
                        "exponent_fraction", "too_large", "huge", "negative", "string", "minus_zero"])
     text = {
@@ -632,7 +655,8 @@ def m_alg(c, st, rng, keys):
         h.set("alg", st["alg"].lower())
         c.tag("alg_lowercase", ref="reject")
     elif v == "other_type":
-        other = rng.choice([k for k in keys if k.kind != key.kind])
+        in_set = [k for k, _ in st["jwks"]]
+        other = rng.choice([k for k in keys if k.kind != key.kind and k not in in_set])
         alg = rng.choice(other.algs())
         h.set("alg", alg)
         c.sig_opts.update(alg=alg, signer=other)
@@ -775,7 +799,7 @@ def m_json(c, st, rng, keys):
         obj.set("x_d", Raw("[" * depth + "]" * depth))
         text = write(obj, style)
         cls = "size_limits"
-        fapi = "keep" if depth + 1 <= 16 else "reject"
+        fapi = "keep" if depth + 1 <= (16 if c.kind == "at" else 4) else "reject"
         ref = "keep"
     elif v == "many_members":
         extra = rng.choice([40, 80])
@@ -1135,7 +1159,8 @@ def d_jwk(c, st, rng, keys):
         h.set("jwk", "key")
         c.tag("jwk_not_object", ref="reject")
     elif v == "other_type":
-        other = rng.choice([k for k in keys if k.kind != key.kind])
+        signer = c.sig_opts.get("signer")
+        other = rng.choice([k for k in keys if k.kind != key.kind and k is not signer])
         h.set("jwk", to_obj(other.public_jwk()))
         c.tag("jwk_other_type", cls="key_alg_mismatch", ref="reject")
     elif v == "with_kid":
@@ -1174,6 +1199,29 @@ def d_typ(c, st, rng, keys):
     c.tag(f"typ_{'equivalent' if ok else 'other'}", cls="typ", neutral=ok, ref="keep" if ok else "reject")
 
 
+def d_header_members(c, st, rng, keys):
+    """Registered and unknown header members besides the proof's own."""
+    h = st["header"]
+    v = rng.choice(["wrong_type", "wrong_type", "x5c", "cty", "unknown_member", "kid"])
+    if v == "wrong_type":
+        name, value = rng.choice([("cty", 5), ("x5c", "MIIB"), ("x5t#S256", 1), ("jku", 1),
+                                  ("x5u", ["https://a"]), ("x5t", True), ("kid", 3)])
+        h.set(name, value)
+        c.tag("header_registered_member_wrong_type", neutral=True, ref="reject")
+    elif v == "x5c":
+        h.set("x5c", [base64.b64encode(rng.randbytes(40)).decode()])
+        c.tag("header_x5c", neutral=True)
+    elif v == "cty":
+        h.set("cty", "JWT")
+        c.tag("header_cty", neutral=True)
+    elif v == "kid":
+        h.set("kid", "proof-key-1")
+        c.tag("header_kid", neutral=True)
+    else:
+        h.set(rng.choice(["x-trace", "urn:example:p"]), rng.choice(["v", 1, [1, 2], Obj([("a", 1)])]))
+        c.tag("header_unknown_member", neutral=True)
+
+
 def d_method(c, st, rng, keys):
     """A request method the proof does not name."""
     used = {st["request"]["method"], st["claims"].get("htm")}
@@ -1195,7 +1243,9 @@ def d_alg(c, st, rng, keys):
         c.sig_opts["hmac"] = True
         c.tag("alg_hs256_key_confusion", ref="reject")
     elif v == "other_type":
-        other = rng.choice([k for k in keys if k.kind != key.kind])
+        in_header = h.get("jwk")
+        other = rng.choice([k for k in keys if k.kind != key.kind and not (
+            isinstance(in_header, Obj) and in_header.pairs == to_obj(k.public_jwk()).pairs)])
         alg = rng.choice(other.algs())
         h.set("alg", alg)
         c.sig_opts.update(alg=alg, signer=other)
@@ -1217,7 +1267,7 @@ def d_alg(c, st, rng, keys):
 
 DPOP_MUTATIONS = [
     (d_htu, 10), (d_htm, 4), (d_iat, 8), (d_jti, 5), (d_ath, 5), (d_jwk, 8), (d_typ, 5), (d_method, 2),
-    (d_alg, 6), (m_shuffle, 4), (m_whitespace, 4), (m_escapes, 4), (m_duplicate, 5), (m_crit, 3),
+    (d_alg, 6), (d_header_members, 4), (m_shuffle, 4), (m_whitespace, 4), (m_escapes, 4), (m_duplicate, 5), (m_crit, 3),
     (m_b64, 5), (m_json, 5), (m_signature, 8),
 ]
 
