@@ -61,6 +61,7 @@ def main():
     per_class = collections.Counter()
     per_tag = collections.Counter()
     per_kind = collections.Counter()
+    exercised = collections.Counter()
     failures = []
     for c in cases:
         f, r = fapi.get(c["id"]), ref.get(c["id"])
@@ -70,6 +71,8 @@ def main():
         per_kind[c["kind"]] += 1
         for t in c["tags"]:
             per_tag[t] += 1
+        for k in c["classes"]:
+            exercised[k] += 1
         fv, rv = f["verdict"], r["verdict"]
         for who, got, want in (("reference", rv, c["expect"]), ("fapi", fv, c["expect_fapi"])):
             if want is not None and got != want:
@@ -95,9 +98,10 @@ def main():
           f"{sum(c['well_formed'] for c in cases)} well-formed")
     print(f"  agree, both accept:          {counts['agree_accept']:5}")
     print(f"  agree, both reject:          {counts['agree_reject']:5}")
-    print(f"  fapi stricter by design:     {counts['fapi_stricter']:5}")
+    print(f"  fapi stricter by design:     {counts['fapi_stricter']:5}   "
+          "(per class: fapi stricter / cases exercising the class)")
     for k in CLASSES:
-        print(f"    {k:27} {per_class[k]:5}   {CLASSES[k][0]}")
+        print(f"    {k:25} {per_class[k]:5} / {exercised[k]:<5} {CLASSES[k][0]}")
     print(f"  failures:                    {len(failures):5}")
     if "-v" in sys.argv:
         print("  cases per mutation tag:")

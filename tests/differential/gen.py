@@ -480,12 +480,10 @@ def m_duplicate(c, st, rng, keys):
         # The reference (last one wins) reads the original value.
         first = next(j for j, p in enumerate(obj.pairs) if p[0] == name)
         obj.pairs.insert(first, [name, other])
-        ref = "keep" if name not in ("typ",) else "keep"
+        ref = "keep"
     else:
         obj.pairs.append([name, other])
         ref = "unknown"
-    if variant != "same" and name in ("sub", "client_id", "scope", "jti") and other == "dup":
-        ref = "keep"
     if variant == "other_last" and name in ("iss", "aud", "exp", "alg", "kid"):
         ref = "reject"
     c.tag(f"duplicate_{which}_{variant}", cls="duplicate_members", ref=ref, fapi="reject")
@@ -931,7 +929,7 @@ def m_jwks(c, st, rng, keys):
     mine = next(j for k, j in st["jwks"] if k is st["key"])
     if v == "use_enc":
         mine.set("use", "enc")
-        c.tag("jwks_use_enc", cls="kid_rules", ref="unknown", fapi="reject")
+        c.tag("jwks_use_enc", cls="key_use", ref="unknown", fapi="reject")
     elif v == "use_sig":
         mine.set("use", "sig")
         c.tag("jwks_use_sig", neutral=True)
@@ -940,7 +938,7 @@ def m_jwks(c, st, rng, keys):
         c.tag("jwks_key_ops_verify", neutral=True)
     elif v == "key_ops_sign_only":
         mine.set("key_ops", ["sign"])
-        c.tag("jwks_key_ops_sign_only", cls="kid_rules", ref="unknown", fapi="reject")
+        c.tag("jwks_key_ops_sign_only", cls="key_use", ref="unknown", fapi="reject")
     elif v == "unknown_kty":
         st["jwks"].append((None, Obj([("kty", "PQ"), ("kid", "pq-1"), ("pub", b64u(rng.randbytes(50)))])))
         c.tag("jwks_unknown_kty_next_to_ours", neutral=True)
@@ -1174,7 +1172,7 @@ def d_jwk(c, st, rng, keys):
         c.tag("jwk_alg_member_other", cls="key_alg_mismatch", ref="unknown", fapi="reject")
     elif v == "use_enc":
         jwk.set("use", "enc")
-        c.tag("jwk_use_enc", cls="key_alg_mismatch", ref="unknown", fapi="reject")
+        c.tag("jwk_use_enc", cls="key_use", ref="unknown", fapi="reject")
     elif v == "other_key_same_type":
         other = rng.choice([k for k in keys if k.kind == key.kind and k is not key])
         h.set("jwk", to_obj(other.public_jwk()))
