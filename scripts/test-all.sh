@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project, stage by stage, with timings.
 # Needs: a Rust toolchain with clippy and rustfmt, the thumbv7em-none-eabihf target,
-# cbindgen 0.29.4, nightly-2026-05-19 + cargo-fuzz, and cc/c++/pkg-config/nm/make/python3
-# (.ci/run installs them all).
+# cbindgen 0.29.4, nightly-2026-05-19 + cargo-fuzz, and cc/c++/pkg-config/nm/make/python3 with
+# venv (.ci/run installs them all; the end-to-end and differential stages pip-install their
+# pinned Python packages into their own venvs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -31,6 +32,8 @@ stage "install, pkg-config, link the C example (shared, static)" tests/pkgconfig
 stage "RSA verify on an emulated Cortex-M4 (QEMU mps2-an386): verdicts and peak stack budgets" \
   scripts/firmware-rsa-stack.sh
 stage "tests" cargo test --workspace
+stage "differential: fapi against joserfc (${DIFF_COUNT:-3000} random and mutated tokens and proofs)" \
+  tests/differential/run.sh
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh
