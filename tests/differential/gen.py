@@ -254,8 +254,8 @@ def enc(b, style, rng):
         if len(b) % 3 == 0:
             return s + "A"  # an impossible length instead
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-        v = alphabet.index(s[-1]) | (1 if len(b) % 3 == 2 else 1)
-        return s[:-1] + alphabet[v]
+        # The last character's lowest bit is always an unused (zero) bit: set it.
+        return s[:-1] + alphabet[alphabet.index(s[-1]) | 1]
     if style == "whitespace":
         i = rng.randrange(1, len(s)) if len(s) > 1 else 0
         return s[:i] + rng.choice([" ", "\n", "\r\n", "\t"]) + s[i:]
@@ -492,7 +492,7 @@ def m_duplicate(c, st, rng, keys):
 def m_typ(c, st, rng, keys):
     v = rng.choice(["application/at+jwt", "AT+JWT", "Application/At+JWT", "JWT", "jwt", "at+JWT ",
                     "application/jwt", "dpop+jwt", "", None, 7, ["at+jwt"], "at+jwt\u0000",
-                    "application/at+jwt;v=1", "appl\u0069cation/at+jwt"])
+                    "application/at+jwt;v=1", "APPLICATION/AT+JWT"])
     if v is None:
         st["header"].remove("typ")
     else:
@@ -1265,8 +1265,8 @@ def d_alg(c, st, rng, keys):
 
 DPOP_MUTATIONS = [
     (d_htu, 10), (d_htm, 4), (d_iat, 8), (d_jti, 5), (d_ath, 5), (d_jwk, 8), (d_typ, 5), (d_method, 2),
-    (d_alg, 6), (d_header_members, 4), (m_shuffle, 4), (m_whitespace, 4), (m_escapes, 4), (m_duplicate, 5), (m_crit, 3),
-    (m_b64, 5), (m_json, 5), (m_signature, 8),
+    (d_alg, 6), (d_header_members, 4), (m_shuffle, 4), (m_whitespace, 4), (m_escapes, 4),
+    (m_duplicate, 5), (m_crit, 3), (m_b64, 5), (m_json, 5), (m_signature, 8),
 ]
 
 
