@@ -4,7 +4,8 @@
 # cbindgen 0.29.4, defmt-print 1.2.0, qemu-system-arm, arm-none-eabi-gcc, nightly-2026-05-19 +
 # cargo-fuzz, cc/c++/pkg-config/nm/make/python3, and for the gateway stages nginx, nginx-dev,
 # libnginx-mod-http-lua, redis-server, libhiredis-dev, libcurl (.ci/run installs them all), and
-# node + npm for the interop authorization server.
+# node + npm for the interop authorization server (the end-to-end and differential stages
+# pip-install their pinned Python packages into their own venvs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -41,6 +42,8 @@ stage "ES256 fast path against p256: Wycheproof, named cases, 100,000 random ver
   cargo test --release -p fapi-tests --test es256_fast
 stage "ES256 fast path on fiat's 32-bit field (the thumbv7em code) against p256 (release, 10,000 random)" \
   env FAPI_ES256_RANDOM=10000 cargo test --release -p fapi-tests --features fapi-core/es256-fiat32 --test es256_fast
+stage "differential: fapi against joserfc (${DIFF_COUNT:-3000} random and mutated tokens and proofs)" \
+  tests/differential/run.sh
 stage "C suite through the ABI (ASan+UBSan, valgrind, threads, fork, JWKS swap)" tests/c/run.sh
 stage "OpenSSL crypto provider: shim units and parity with the built-in code (ASan/UBSan)" tests/openssl/run.sh
 stage "C gateway end to end (curl, Python-made proofs, fapi-check)" tests/e2e/run.sh

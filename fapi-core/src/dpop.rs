@@ -346,15 +346,23 @@ fn check_claims(
         .map_err(|_| DpopError::JtiTooLong)?;
     if let Some(th) = cx.token_hash {
         let ath = claim_str(&obj, "ath", DpopError::AthMissing)?;
-        let ok = ath.raw().len() == 43
-            && b64::decode_exact::<32>(ath.raw()).is_ok_and(|a| bool::from(a.ct_eq(th)));
+        // Compared after unescaping, as every JSON value (an escaped spelling is the same
+        // string); longer than 43 characters cannot fit and never matches.
+        let mut ath_buf = [0u8; 43];
+        let ok = ath.unescape_into(&mut ath_buf).is_ok_and(|a| {
+            b64::decode_exact::<32>(a.as_bytes()).is_ok_and(|a| bool::from(a.ct_eq(th)))
+        });
         if !ok {
             return Err(DpopError::AthMismatch.into());
         }
     }
     if policy.nonce_required {
         let n = claim_str(&obj, "nonce", DpopError::NonceMissing)?;
-        nonces.check(n.raw(), cx.now, policy.nonce_slot)?;
+        let mut nonce_buf = [0u8; crate::nonce::NONCE_LEN];
+        let n = n
+            .unescape_into(&mut nonce_buf)
+            .map_err(|_| DpopError::NonceInvalid)?;
+        nonces.check(n.as_bytes(), cx.now, policy.nonce_slot)?;
     }
     Ok(VerifiedProof {
         jkt,

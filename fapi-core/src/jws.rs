@@ -8,7 +8,7 @@
 
 use crate::b64::{self, B64Error};
 use crate::error::{Error, JwsError};
-use crate::json::{self, JStr, JsonLimits, Object};
+use crate::json::{self, JStr, JsonLimits, Kind, Object};
 use crate::jwk::{Jwk, KeyMaterial};
 use sha2::{Digest, Sha256};
 
@@ -215,7 +215,9 @@ impl<'a> Header<'a> {
 }
 
 /// Decodes the header segment into `buf` and checks it: JSON object, `alg` present, known,
-/// asymmetric and allowed, no `crit`, no `b64`, `typ` per `typ_rule`.
+/// asymmetric and allowed, no `crit`, no `b64`, the registered members `typ`, `jku`, `x5u`,
+/// `x5t`, `x5t#S256`, `cty` strings and `x5c` an array of strings when present, `typ` per
+/// `typ_rule`.
 ///
 /// # Errors
 /// [`JwsError`]s and JSON errors as listed above.
@@ -231,8 +233,21 @@ pub fn parse_header<'b>(
         B64Error::Length => JwsError::HeaderTooLarge,
     })?;
     let object = json::parse_object(bytes, limits)?;
-    let [alg_value, crit, b64_member, kid, typ] =
-        object.get_many(["alg", "crit", "b64", "kid", "typ"]);
+    let [
+        alg_value,
+        crit,
+        b64_member,
+        kid,
+        typ,
+        jku,
+        x5u,
+        x5c,
+        x5t,
+        x5t_s256,
+        cty,
+    ] = object.get_many([
+        "alg", "crit", "b64", "kid", "typ", "jku", "x5u", "x5c", "x5t", "x5t#S256", "cty",
+    ]);
     let alg_str = alg_value
         .ok_or(JwsError::AlgMissing)?
         .as_str()
@@ -249,6 +264,20 @@ pub fn parse_header<'b>(
     }
     if b64_member.is_some() {
         return Err(JwsError::B64Present.into());
+    }
+    // Registered members fapi never uses must still have their RFC 7515 §4.1 types: a header
+    // with `cty: 5` or `x5c: "..."` is malformed whatever reads it next (`jwk` is checked by
+    // `verify_or_hit` for tokens and by `crate::dpop` for proofs).
+    let strings_ok = [typ, jku, x5u, x5t, x5t_s256, cty]
+        .into_iter()
+        .flatten()
+        .all(|v| v.kind() == Kind::String);
+    let x5c_ok = x5c.is_none_or(|v| {
+        v.as_array()
+            .is_some_and(|mut certs| certs.all(|c| c.kind() == Kind::String))
+    });
+    if !strings_ok || !x5c_ok {
+        return Err(JwsError::HeaderMemberType.into());
     }
     let kid = match kid {
         None => None,
@@ -719,6 +748,14 @@ pub fn verify_or_hit<'a, 'h>(
         params.allowed,
         params.typ,
     )?;
+    // A token's `jwk` is never used, but must be what RFC 7515 §4.1.3 says: an object.
+    if header
+        .object()
+        .get("jwk")
+        .is_some_and(|v| v.kind() != Kind::Object)
+    {
+        return Err(JwsError::HeaderMemberType.into());
+    }
     let key = crate::jwk::select(keys, header.kid().as_ref(), header.alg())?;
     let signature = decode_signature(c.signature_b64, header.alg(), key, sig_buf)?;
     let n = b64::decoded_len(c.payload_b64.len()).ok_or(JwsError::PayloadEncoding)?;

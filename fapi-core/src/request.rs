@@ -991,12 +991,12 @@ pub struct ProofCheck<'r> {
     pub now: u64,
 }
 
-/// Decodes a `cnf` thumbprint: canonical base64url of 32 bytes, else `None` (never matches).
+/// Decodes a `cnf` thumbprint after unescaping: canonical base64url of 32 bytes, else `None`
+/// (never matches).
 fn decode_thumbprint(s: &crate::json::JStr<'_>) -> Option<[u8; 32]> {
-    if s.has_escapes() {
-        return None;
-    }
-    crate::b64::decode_exact::<32>(s.raw()).ok()
+    let mut buf = [0u8; 43];
+    let text = s.unescape_into(&mut buf).ok()?;
+    crate::b64::decode_exact::<32>(text.as_bytes()).ok()
 }
 
 #[derive(Copy, Clone, Debug)]

@@ -865,6 +865,34 @@ fn header_policy_cases() -> Vec<Case> {
             es_hdr_token(&format!(r#"{{"alg":"ES256","typ":{raw},"kid":"ec1"}}"#)),
         ));
     }
+    // Found by the differential check (tests/differential): registered members fapi never
+    // uses were not looked at, so a token with `cty: 5` was accepted where RFC 7515 §4.1
+    // (and the reference) makes the header malformed.
+    for member in [
+        r#""cty":5"#,
+        r#""jku":1"#,
+        r#""x5u":["https://as.example.com/cert"]"#,
+        r#""x5t":true"#,
+        r#""x5t#S256":{}"#,
+        r#""x5c":"MIIB""#,
+        r#""x5c":[1]"#,
+        r#""jwk":"key""#,
+    ] {
+        v.push(case(
+            format!("registered header member of the wrong type: {member}"),
+            jws(JwsError::HeaderMemberType),
+            es_hdr_token(&format!(
+                r#"{{"alg":"ES256","typ":"at+jwt","kid":"ec1",{member}}}"#
+            )),
+        ));
+    }
+    v.push(case(
+        "registered header members of their types, unused: accepted",
+        OK,
+        es_hdr_token(
+            r#"{"alg":"ES256","typ":"at+jwt","kid":"ec1","cty":"JWT","jku":"file:///x","x5u":"https://a","x5t":"AA","x5t#S256":"AA","x5c":[]}"#,
+        ),
+    ));
     v
 }
 

@@ -393,6 +393,27 @@ fn proof_case(name: &str, edit: impl FnOnce(Proof) -> Proof, want: Want) -> Case
     case(name, dpop_req_for(&holder(), |p| edit(p).sign()), want)
 }
 
+/// `s` written entirely as JSON `\u` escapes (the same string to any JSON reader).
+fn escaped(s: &str) -> String {
+    s.chars()
+        .map(|c| format!("\\u{:04x}", u32::from(c)))
+        .collect()
+}
+
+/// `text` with the string member `"name":"value"` rewritten as escapes.
+fn escape_member(text: &str, name: &str, value: &str) -> String {
+    let plain = format!("\"{name}\":\"{value}\"");
+    assert!(text.contains(&plain), "{name} in {text}");
+    text.replace(&plain, &format!("\"{name}\":\"{}\"", escaped(value)))
+}
+
+/// The proof `p`, its string claim `name` written as escapes (the rest as serde_json writes it).
+fn sign_escaping(p: &Proof, name: &str) -> String {
+    let v = p.claims[name].as_str().expect("a string claim");
+    let claims = escape_member(&p.claims.to_string(), name, v);
+    sign_raw(&p.signer, &p.header.to_string(), &claims)
+}
+
 /// A DPoP request with target `target` on base `base` and a proof for `htu`.
 fn htu_case(name: &str, target: &str, base: usize, htu: &str, want: Want) -> Case {
     let r = dpop_req_for(&holder(), |p| p.claim("htu", htu).sign());
@@ -870,6 +891,20 @@ fn proof_claim_cases() -> Vec<Case> {
             |p| p.claim("ath", ""),
             deny(DpopError::AthMismatch),
         ),
+        // Found by the differential check (tests/differential): values are compared after
+        // unescaping, ath included.
+        case(
+            "ath written with JSON escapes equals",
+            dpop_req_for(&holder(), |p| sign_escaping(&p, "ath")),
+            ok_dpop(),
+        ),
+        case(
+            "ath of another token written with JSON escapes",
+            dpop_req_for(&holder(), |p| {
+                sign_escaping(&p.claim("ath", sha256_b64u(b"something else")), "ath")
+            }),
+            deny(DpopError::AthMismatch),
+        ),
     ]
 }
 
@@ -1191,6 +1226,22 @@ fn cnf_and_mode_cases() -> Vec<Case> {
                 deny(DpopError::JktMismatch),
             )
         },
+        {
+            // Found by the differential check: cnf.jkt is compared after unescaping too.
+            let claims = claims_with_cnf(json!({ "jkt": jkt(&h) })).to_string();
+            let iss = issuer();
+            let t = sign_raw(
+                &iss,
+                &header(&iss, KID),
+                &escape_member(&claims, "jkt", &jkt(&h)),
+            );
+            let pr = pf(&h, URL, Some(&t)).sign();
+            case(
+                "cnf.jkt written with JSON escapes binds",
+                dpop_req(&t, &pr),
+                ok_dpop(),
+            )
+        },
         cnf_case(
             "cnf with only x5t (SHA-1)",
             json!({ "x5t": RFC7517_B_X5T_SHA1 }),
@@ -1347,6 +1398,19 @@ fn nonce_cases() -> Vec<Case> {
             Some(&current),
             ok_dpop().nonce(Some(&current)),
         ),
+        {
+            // Found by the differential check: the nonce is compared after unescaping too.
+            let h = holder();
+            let tok = bound_token(&h);
+            let p = pf(&h, URL, Some(&tok)).claim("nonce", current.as_str());
+            case(
+                "nonce current, written with JSON escapes",
+                dpop_req(&tok, &sign_escaping(&p, "nonce")),
+                ok_dpop().nonce(Some(&current)),
+            )
+            .policy(nonce_policy)
+            .setup(nonce_secret)
+        },
         nonce_case(
             "nonce of the previous slot",
             Some(&nonce_at(NOW - SLOT)),
