@@ -16,7 +16,7 @@ set -euo pipefail
 # Library-only flash budget (bytes) of the full resource-server decision, sha2 compact backend:
 # the measured 114,200 B rounded up to the next KiB. The goal was 96 KiB; README.md
 # ("Footprint") says where the rest goes.
-FLASH_BUDGET=$((106 * 1024))
+FLASH_BUDGET=$((107 * 1024))
 FLASH_GOAL=$((96 * 1024))
 DATA_BUDGET=256
 
