@@ -29,7 +29,8 @@ pub fn encoded_len(value: &[u8]) -> usize {
         .sum()
 }
 
-const fn hex_val(c: u8) -> Option<u8> {
+/// The value of one hex digit (percent-escapes here and in nginx's escaped PEM, `mtls`).
+pub(crate) const fn hex_val(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),

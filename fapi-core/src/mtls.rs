@@ -14,6 +14,7 @@
 
 use crate::b64;
 use crate::error::{Error, MtlsError};
+use crate::form::hex_val;
 use crate::json::JStr;
 use base64ct::{Base64, Encoding};
 use sha2::{Digest, Sha256};
@@ -234,16 +235,6 @@ fn percent_decode(input: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
         n += 1;
     }
     Ok(n)
-}
-
-/// The value of one hex digit.
-const fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Strict standard padded base64 (RFC 4648 §4) of `src` into the front of `out`, bounded by
