@@ -17,24 +17,12 @@ use fapi_core::es256::{
     self, AffinePoint, Fe, PublicKey, Table, Window, verify_with_base_table, verify_with_tables,
     verify_without_tables,
 };
+use fapi_tests::bench::cpu_now;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{Signature, SigningKey};
 use sha2::{Digest, Sha256};
 use std::hint::black_box;
 use std::process::Command;
-
-/// This thread's CPU time in seconds.
-fn cpu_now() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec for the duration of the call, and
-    // CLOCK_THREAD_CPUTIME_ID is supported by Linux for the calling thread.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
 
 /// Microseconds per call of `f` for each of `batches` batches of about `secs` of CPU time.
 fn batches(f: &mut dyn FnMut(), batches: usize, secs: f64) -> Vec<f64> {

@@ -12,6 +12,7 @@
 //! least 16 KiB, and include glibc's thread descriptor and TLS, so small results read "≤".
 
 use fapi_core::rsa::{self, PublicKey, RsaScratch};
+use fapi_tests::bench::cpu_now;
 use fapi_tests::hex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -69,21 +70,6 @@ fn run(c: &Case, sc: &mut RsaScratch) -> bool {
     } else {
         rsa::verify_pkcs1v15_sha256(&c.key, &c.digest, &c.sig, sc)
     }
-}
-
-/// This thread's CPU time in seconds. `openssl speed` divides by CPU time too (unless given
-/// `-elapsed`), so both sides of the comparison leave out time spent descheduled on this
-/// shared VM.
-fn cpu_now() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec for the duration of the call, and
-    // CLOCK_THREAD_CPUTIME_ID is supported by Linux for the calling thread.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
 /// Median and best of 7 batches of about 0.2 s of CPU time, in microseconds per verification.

@@ -12,6 +12,7 @@
 //! This crate is std and allocates freely; it is never shipped.
 
 pub mod alloc_count;
+pub mod bench;
 pub mod cases;
 pub mod certs;
 pub mod client;
