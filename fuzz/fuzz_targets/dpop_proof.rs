@@ -18,10 +18,7 @@ fn state() -> &'static Mutex<State> {
     static S: OnceLock<Mutex<State>> = OnceLock::new();
     S.get_or_init(|| {
         let token = fapi_fuzz::seed_tokens().swap_remove(3).1;
-        let signed = fapi_fuzz::seed_proofs(&token)
-            .iter()
-            .filter_map(|(_, p)| fapi_fuzz::signing_input(p.as_bytes()).map(<[u8]>::to_vec))
-            .collect();
+        let signed = fapi_fuzz::signing_inputs(&fapi_fuzz::seed_proofs(&token));
         let fixture = fapi_fuzz::fixture();
         Mutex::new(State {
             fixture,

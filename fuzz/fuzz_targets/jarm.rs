@@ -18,10 +18,7 @@ struct State {
 fn state() -> &'static Mutex<Box<State>> {
     static S: OnceLock<Mutex<Box<State>>> = OnceLock::new();
     S.get_or_init(|| {
-        let signed = fapi_fuzz::seed_jarm()
-            .iter()
-            .filter_map(|(_, r)| fapi_fuzz::signing_input(r.as_bytes()).map(<[u8]>::to_vec))
-            .collect();
+        let signed = fapi_fuzz::signing_inputs(&fapi_fuzz::seed_jarm());
         Mutex::new(Box::new(State {
             keys: tc::as_keys(),
             scratch: ResponseScratch::new(),

@@ -32,13 +32,10 @@ fn keys() -> &'static fapi_core::jwk::KeySet<4> {
 fn signed() -> &'static Vec<Vec<u8>> {
     static SIGNED: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     SIGNED.get_or_init(|| {
-        let tokens = fapi_fuzz::seed_tokens();
-        let proofs = fapi_fuzz::seed_proofs(&tokens[3].1);
-        tokens
-            .iter()
-            .chain(&proofs)
-            .filter_map(|(_, t)| fapi_fuzz::signing_input(t.as_bytes()).map(<[u8]>::to_vec))
-            .collect()
+        let mut signed = fapi_fuzz::seed_tokens();
+        let proofs = fapi_fuzz::seed_proofs(&signed[3].1);
+        signed.extend(proofs);
+        fapi_fuzz::signing_inputs(&signed)
     })
 }
 

@@ -130,6 +130,15 @@ pub fn seed_proofs(bound: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The signing inputs of compact JWSs (named, as the `seed_*` functions give them): what a
+/// target may see verify, since only the fixtures' keys signed them.
+pub fn signing_inputs(signed: &[(&str, String)]) -> Vec<Vec<u8>> {
+    signed
+        .iter()
+        .filter_map(|(_, t)| signing_input(t.as_bytes()).map(<[u8]>::to_vec))
+        .collect()
+}
+
 /// The signing input (`header.payload`) of a compact JWS, or `None`.
 pub fn signing_input(jws: &[u8]) -> Option<&[u8]> {
     jws.iter().rposition(|&b| b == b'.').map(|i| &jws[..i])
