@@ -533,6 +533,9 @@
 // `misuse_pkce_verifier_invalid`: A PKCE `code_verifier` that is not 43–128 unreserved characters (RFC 7636 §4.1).
 #define FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID 919
 
+// `misuse_table_config`: ES256 tables configured with slots but no window or the reverse, or tables that could not be built ([`crate::keytables::TableConfig`]).
+#define FAPI_ERR_MISUSE_TABLE_CONFIG 920
+
 // `buffer_too_small`: An output buffer is too small; `*out_len` holds the bytes needed.
 #define FAPI_ERR_BUFFER_TOO_SMALL 950
 

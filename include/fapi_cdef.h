@@ -170,6 +170,7 @@ static const uint32_t FAPI_ERR_MISUSE_EMPTY_CLIENT_ID = 916;
 static const uint32_t FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE = 917;
 static const uint32_t FAPI_ERR_MISUSE_AUTHORIZATION_DETAILS_INVALID = 918;
 static const uint32_t FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID = 919;
+static const uint32_t FAPI_ERR_MISUSE_TABLE_CONFIG = 920;
 static const uint32_t FAPI_ERR_BUFFER_TOO_SMALL = 950;
 static const uint32_t FAPI_ERR_PROOF_JSON_SYNTAX = 1100;
 static const uint32_t FAPI_ERR_PROOF_JSON_INVALID_UTF8 = 1101;
@@ -671,6 +672,8 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 // `misuse_authorization_details_invalid`: `authorization_details` is not a JSON array of objects each with a string `type` (RFC 9396 §2).
 
 // `misuse_pkce_verifier_invalid`: A PKCE `code_verifier` that is not 43–128 unreserved characters (RFC 7636 §4.1).
+
+// `misuse_table_config`: ES256 tables configured with slots but no window or the reverse, or tables that could not be built ([`crate::keytables::TableConfig`]).
 
 // `buffer_too_small`: An output buffer is too small; `*out_len` holds the bytes needed.
 

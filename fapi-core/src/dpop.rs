@@ -127,6 +127,9 @@ pub struct VerifiedProof {
     jkt: [u8; 32],
     pair: PairDigest,
     expiry: u64,
+    /// The proof key's P-256 coordinates `x ‖ y` when it signed with ES256 and the verifier
+    /// keeps ES256 tables: a candidate for the hot-key cache once the request is allowed.
+    es256_xy: Option<[u8; 64]>,
 }
 
 impl VerifiedProof {
@@ -141,6 +144,10 @@ impl VerifiedProof {
     /// Until when the pair must stay recorded (Unix seconds).
     pub fn expiry(&self) -> u64 {
         self.expiry
+    }
+    /// The ES256 proof key (`x ‖ y`) if the proof was checked with the verifier's tables.
+    pub(crate) fn es256_xy(&self) -> Option<&[u8; 64]> {
+        self.es256_xy.as_ref()
     }
 }
 
@@ -176,7 +183,19 @@ pub fn verify_proof(
     nonces: &NonceKeys,
     provider: Option<&mut dyn jws::SignatureVerifier>,
 ) -> Result<VerifiedProof, Error> {
-    verify_inner(proof, policy, scratch, cx, nonces, provider).map_err(ProofDefect::wrap)
+    verify_inner(proof, policy, scratch, cx, nonces, provider, None).map_err(ProofDefect::wrap)
+}
+
+/// As [`verify_proof`] with fapi's own code, ES256 checked with the verifier's tables.
+pub(crate) fn verify_proof_tables(
+    proof: &[u8],
+    policy: &ProofPolicy,
+    scratch: &mut ProofScratch,
+    cx: &ProofContext<'_>,
+    nonces: &NonceKeys,
+    tables: crate::keytables::KeyTables<'_>,
+) -> Result<VerifiedProof, Error> {
+    verify_inner(proof, policy, scratch, cx, nonces, None, Some(tables)).map_err(ProofDefect::wrap)
 }
 
 // The three steps below are separate, never-inlined functions so that the signature check —
@@ -190,6 +209,7 @@ fn verify_inner(
     cx: &ProofContext<'_>,
     nonces: &NonceKeys,
     provider: Option<&mut dyn jws::SignatureVerifier>,
+    tables: Option<crate::keytables::KeyTables<'_>>,
 ) -> Result<VerifiedProof, Error> {
     let ProofScratch {
         keys,
@@ -203,6 +223,7 @@ fn verify_inner(
         rsa,
     } = scratch;
     let p = parse_proof(proof, policy, keys, next_key, jwk, header, signature)?;
+    let mut es256_xy = None;
     match provider {
         Some(pr) if !pr.is_builtin() => {
             // The key decoded above (so it is valid); the provider checks the equation.
@@ -215,10 +236,24 @@ fn verify_inner(
                 p.sig,
             )?;
         }
+        // ES256 with the verifier's tables, when it keeps them.
+        _ if let (jws::Alg::Es256, Some(t)) = (p.alg, tables.as_ref())
+            && let Some(ok) = t.verify_jws(p.key, p.signing_input, p.sig) =>
+        {
+            if !ok {
+                return Err(JwsError::BadSignature.into());
+            }
+            es256_xy = match p.key.material() {
+                jwk::KeyMaterial::P256(xy) => Some(*xy),
+                _ => None,
+            };
+        }
         // fapi's own code, with the decoded-key cache and this scratch's RSA memory.
         _ => jws::verify_prepared(p.prepared, p.alg, p.signing_input, p.sig, rsa)?,
     }
-    check_claims(p.payload_b64, p.jkt, claims, text, htu, cx, policy, nonces)
+    let mut v = check_claims(p.payload_b64, p.jkt, claims, text, htu, cx, policy, nonces)?;
+    v.es256_xy = es256_xy;
+    Ok(v)
 }
 
 /// A proof whose header, key and signature encoding passed, before its signature is checked.
@@ -368,5 +403,6 @@ fn check_claims(
         jkt,
         pair: PairDigest::new(&jkt, jti_text.as_bytes()),
         expiry,
+        es256_xy: None,
     })
 }

@@ -402,6 +402,9 @@ pub enum MisuseError {
     AuthorizationDetailsInvalid = 918,
     /// A PKCE `code_verifier` that is not 43–128 unreserved characters (RFC 7636 §4.1).
     PkceVerifierInvalid = 919,
+    /// ES256 tables configured with slots but no window or the reverse, or tables that could
+    /// not be built ([`crate::keytables::TableConfig`]).
+    TableConfig = 920,
 }
 
 /// Discovery metadata refusals (client band 2000; RFC 8414, OpenID Connect Discovery 1.0).
@@ -855,6 +858,7 @@ impl Error {
                 MisuseError::InvalidClientValue => "misuse_invalid_client_value",
                 MisuseError::AuthorizationDetailsInvalid => "misuse_authorization_details_invalid",
                 MisuseError::PkceVerifierInvalid => "misuse_pkce_verifier_invalid",
+                MisuseError::TableConfig => "misuse_table_config",
             },
             Self::Metadata(e) => match e {
                 MetadataError::IssuerMissing => "metadata_issuer_missing",
@@ -1044,6 +1048,7 @@ pub const ALL: &[Error] = &[
     Error::Misuse(MisuseError::InvalidClientValue),
     Error::Misuse(MisuseError::AuthorizationDetailsInvalid),
     Error::Misuse(MisuseError::PkceVerifierInvalid),
+    Error::Misuse(MisuseError::TableConfig),
     Error::Metadata(MetadataError::IssuerMissing),
     Error::Metadata(MetadataError::IssuerMismatch),
     Error::Metadata(MetadataError::MemberType),

@@ -417,12 +417,22 @@ pub trait SignatureVerifier {
 #[derive(Debug)]
 pub struct BuiltIn<'s> {
     rsa: &'s mut crate::rsa::RsaScratch,
+    tables: Option<crate::keytables::KeyTables<'s>>,
 }
 
 impl<'s> BuiltIn<'s> {
     /// The built-in code, with `rsa` as RSA working memory.
     pub fn new(rsa: &'s mut crate::rsa::RsaScratch) -> Self {
-        Self { rsa }
+        Self { rsa, tables: None }
+    }
+
+    /// As [`BuiltIn::new`], ES256 checked with the verifier's precomputed tables
+    /// ([`crate::keytables`]) when given.
+    pub fn with_tables(
+        rsa: &'s mut crate::rsa::RsaScratch,
+        tables: Option<crate::keytables::KeyTables<'s>>,
+    ) -> Self {
+        Self { rsa, tables }
     }
 }
 
@@ -435,6 +445,11 @@ impl SignatureVerifier for BuiltIn<'_> {
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<bool, ProviderFailure> {
+        if let (Alg::Es256, Some(t)) = (alg, self.tables.as_ref())
+            && let Some(ok) = t.verify_jws(key, signing_input, signature)
+        {
+            return Ok(ok);
+        }
         let Ok(prepared) = PreparedKey::new(key) else {
             return Ok(false);
         };

@@ -415,7 +415,26 @@ pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     now: u64,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    let r = verify_inner(cfg, keys, scratch, token, now, None, None);
+    let r = verify_inner(cfg, keys, scratch, token, now, None, None, None);
+    crate::log::token(r.as_ref().map_or_else(|e| e.code(), |_| 0));
+    r
+}
+
+/// As [`verify_access_token`], ES256 checked with precomputed tables
+/// ([`crate::keytables`]): a key with a table in place takes additions only, others the G
+/// table; the verdicts are the same.
+///
+/// # Errors
+/// As [`verify_access_token`].
+pub fn verify_access_token_tables<'a, 's, const H: usize, const C: usize>(
+    cfg: &Config<'_>,
+    keys: &[Jwk],
+    scratch: &'s mut Scratch<H, C>,
+    token: &'a [u8],
+    now: u64,
+    tables: crate::keytables::KeyTables<'_>,
+) -> Result<AccessToken<'a, 's>, Error> {
+    let r = verify_inner(cfg, keys, scratch, token, now, None, None, Some(tables));
     crate::log::token(r.as_ref().map_or_else(|e| e.code(), |_| 0));
     r
 }
@@ -433,7 +452,7 @@ pub fn verify_access_token_with<'a, 's, const H: usize, const C: usize>(
     now: u64,
     provider: &mut dyn jws::SignatureVerifier,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    verify_inner(cfg, keys, scratch, token, now, None, Some(provider))
+    verify_inner(cfg, keys, scratch, token, now, None, Some(provider), None)
 }
 
 /// As [`verify_access_token`], with a token-cache hit standing in for the signature check
@@ -449,9 +468,10 @@ pub fn verify_access_token_cached<'a, 's, const H: usize, const C: usize>(
     now: u64,
     hit: &crate::cache::CacheHit,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    verify_inner(cfg, keys, scratch, token, now, Some(hit), None)
+    verify_inner(cfg, keys, scratch, token, now, Some(hit), None, None)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn verify_inner<'a, 's, const H: usize, const C: usize>(
     cfg: &Config<'_>,
     keys: &[Jwk],
@@ -460,12 +480,13 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     now: u64,
     hit: Option<&crate::cache::CacheHit>,
     provider: Option<&mut dyn jws::SignatureVerifier>,
+    tables: Option<crate::keytables::KeyTables<'_>>,
 ) -> Result<AccessToken<'a, 's>, Error> {
     let typ = TypRule {
         expected: "at+jwt",
         allow_plain_jwt: cfg.allow_plain_jwt_typ,
     };
-    let decoded = verify_decode(cfg, Some(typ), keys, scratch, token, hit, provider)?;
+    let decoded = verify_decode(cfg, Some(typ), keys, scratch, token, hit, provider, tables)?;
     let claims = validate_claims(decoded.object, cfg, now)?;
     *decoded.claims_len = decoded.payload_len;
     Ok(AccessToken {
@@ -490,6 +511,7 @@ pub(crate) struct Decoded<'a, 's> {
 /// The steps every signed JWT takes before its claims are checked: size and segments, header
 /// (`alg` in `cfg.algs`, `crit`, `b64`, `typ` per `typ`), key selection, signature (or the
 /// cache hit), payload decoding into `scratch` and strict JSON.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn verify_decode<'a, 's, const H: usize, const C: usize>(
     cfg: &Config<'_>,
     typ: Option<TypRule>,
@@ -498,6 +520,7 @@ pub(crate) fn verify_decode<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     hit: Option<&crate::cache::CacheHit>,
     provider: Option<&mut dyn jws::SignatureVerifier>,
+    tables: Option<crate::keytables::KeyTables<'_>>,
 ) -> Result<Decoded<'a, 's>, Error> {
     if cfg.header_limits.max_len > H || cfg.claims_limits.max_len > C {
         return Err(MisuseError::ScratchTooSmall.into());
@@ -510,7 +533,7 @@ pub(crate) fn verify_decode<'a, 's, const H: usize, const C: usize>(
         rsa,
     } = scratch;
     // The built-in code unless a provider was given; its RSA memory is this scratch's.
-    let mut builtin = jws::BuiltIn::new(rsa);
+    let mut builtin = jws::BuiltIn::with_tables(rsa, tables);
     let provider: &mut dyn jws::SignatureVerifier = match provider {
         Some(p) => p,
         None => &mut builtin,

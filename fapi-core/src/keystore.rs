@@ -169,6 +169,21 @@ impl<'s> KeyStoreView<'s> {
     /// JSON and [`crate::error::JwkError`]s, [`CapacityError::KeySetFull`], or
     /// [`CapacityError::SharedStateBusy`] if another load is in progress.
     pub fn load(&self, json: &[u8], limits: &JsonLimits) -> Result<LoadReport, Error> {
+        self.load_with(json, limits, &mut |_, _, _| {})
+    }
+
+    /// As [`KeyStoreView::load`], calling `on_key(buffer, index, key)` for every slot of the
+    /// buffer being filled (`None` past the last key) before the new set is published: what
+    /// is derived from the keys (e.g. [`crate::keytables`]) is in place when readers see them.
+    ///
+    /// # Errors
+    /// As [`KeyStoreView::load`].
+    pub fn load_with(
+        &self,
+        json: &[u8],
+        limits: &JsonLimits,
+        on_key: &mut dyn FnMut(usize, usize, Option<&Jwk>),
+    ) -> Result<LoadReport, Error> {
         let cap = self.capacity();
         jwk::for_each_key(json, limits, |i, _| {
             if i >= cap {
@@ -185,12 +200,17 @@ impl<'s> KeyStoreView<'s> {
         {
             return Err(CapacityError::SharedStateBusy.into());
         }
-        let r = self.write_locked(json, limits);
+        let r = self.write_locked(json, limits, on_key);
         self.header.writer.store(0, Ordering::Release);
         r
     }
 
-    fn write_locked(&self, json: &[u8], limits: &JsonLimits) -> Result<LoadReport, Error> {
+    fn write_locked(
+        &self,
+        json: &[u8],
+        limits: &JsonLimits,
+        on_key: &mut dyn FnMut(usize, usize, Option<&Jwk>),
+    ) -> Result<LoadReport, Error> {
         let g = self.header.generation.load(Ordering::Relaxed) & !1;
         let target = ((g >> 1) as usize + 1) & 1;
         let buf = *self.bufs.get(target).ok_or(MisuseError::StorageSize)?;
@@ -201,10 +221,14 @@ impl<'s> KeyStoreView<'s> {
             for (d, s) in slot.w.iter().zip(k.to_words()) {
                 d.store(s, Ordering::Relaxed);
             }
+            on_key(target, i, Some(&k));
             Ok(())
         });
         match report {
             Ok(r) => {
+                for i in r.loaded..buf.len() {
+                    on_key(target, i, None);
+                }
                 let len = self
                     .header
                     .len

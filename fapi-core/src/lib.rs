@@ -101,6 +101,7 @@ pub mod jwk;
 pub mod jws;
 pub mod jwt;
 pub mod keystore;
+pub mod keytables;
 mod log;
 pub mod metadata;
 pub mod mtls;

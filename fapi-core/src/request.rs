@@ -18,6 +18,7 @@ use crate::jwk::KeySet;
 use crate::jws;
 use crate::jwt::{self, Confirmation, Scratch, ValidatedClaims};
 use crate::keystore::KeyStoreView;
+use crate::keytables::KeyTables;
 use crate::mtls::{self, CertEncoding, MAX_CERT_DER_LEN};
 use crate::nonce::{Nonce, NonceKeys};
 use crate::policy::{Mode, Policy};
@@ -103,6 +104,7 @@ pub struct Verifier<'v> {
     replay: ReplayStore<'v>,
     cache: CacheView<'v>,
     nonces: &'v NonceKeys,
+    tables: Option<KeyTables<'v>>,
 }
 
 /// Which sender constraint(s) a request proved.
@@ -272,6 +274,8 @@ struct Pending {
     cache_hit: bool,
     scheme: Scheme,
     introspected: bool,
+    hot: HotKey,
+    hot_live: bool,
 }
 
 /// An `Option<Pending>` whose empty state is all zero bytes, like the rest of a fresh
@@ -293,6 +297,8 @@ impl PendingSlot {
             cache_hit: false,
             scheme: Scheme::Bearer,
             introspected: false,
+            hot: HotKey::NONE,
+            hot_live: false,
         },
     };
 
@@ -417,6 +423,31 @@ enum Scheme {
 #[derive(Copy, Clone, Debug)]
 struct Seen {
     scheme: Option<Scheme>,
+    /// An ES256 proof key checked with the tables: its table is built (within the rate limit)
+    /// if the request is allowed.
+    hot: Option<HotKey>,
+}
+
+/// A DPoP key that may earn a hot-key table: thumbprint and P-256 `x ‖ y`. Plain bytes, all
+/// zero when unused (a fresh context stays in `.bss`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct HotKey {
+    jkt: [u8; 32],
+    xy: [u8; 64],
+}
+
+impl HotKey {
+    const NONE: Self = Self {
+        jkt: [0; 32],
+        xy: [0; 64],
+    };
+
+    fn of(p: &VerifiedProof) -> Option<Self> {
+        p.es256_xy().map(|xy| Self {
+            jkt: *p.jkt(),
+            xy: *xy,
+        })
+    }
 }
 
 /// The HTTP `token` grammar (RFC 9110 §5.6.2).
@@ -501,7 +532,24 @@ impl<'v> Verifier<'v> {
             replay,
             cache,
             nonces,
+            tables: None,
         }
+    }
+
+    /// The same verifier checking ES256 with precomputed tables ([`crate::keytables`]): the
+    /// issuer keys' tables are built by [`Verifier::load_jwks`], DPoP keys' after the
+    /// decisions that allow them. Built-in code only: a [`Verifier::decide_with`] provider
+    /// still checks every signature itself.
+    pub fn with_tables(self, tables: KeyTables<'v>) -> Self {
+        Self {
+            tables: Some(tables),
+            ..self
+        }
+    }
+
+    /// The ES256 tables, if any.
+    pub fn tables(&self) -> Option<&KeyTables<'v>> {
+        self.tables.as_ref()
     }
 
     /// The shared key set's generation (changes with every successful JWKS load).
@@ -519,7 +567,14 @@ impl<'v> Verifier<'v> {
     /// # Errors
     /// As [`KeyStoreView::load`]; the previous set stays in force.
     pub fn load_jwks(&self, json: &[u8]) -> Result<crate::jwk::LoadReport, Error> {
-        self.keys.load(json, &crate::jwk::JWKS_LIMITS)
+        match &self.tables {
+            None => self.keys.load(json, &crate::jwk::JWKS_LIMITS),
+            Some(t) => self
+                .keys
+                .load_with(json, &crate::jwk::JWKS_LIMITS, &mut |b, i, k| {
+                    t.set_issuer(b, i, k);
+                }),
+        }
     }
 
     /// The nonce to send as `DPoP-Nonce` now, if a nonce secret is set.
@@ -569,7 +624,10 @@ impl<'v> Verifier<'v> {
             pending,
             outcome,
         } = ctx;
-        let mut seen = Seen { scheme: None };
+        let mut seen = Seen {
+            scheme: None,
+            hot: None,
+        };
         let work = Work {
             keys,
             keys_gen,
@@ -580,6 +638,9 @@ impl<'v> Verifier<'v> {
             cert_scratch,
         };
         let r = self.run(work, req, &mut seen, provider);
+        if let Ok(Verdict::Allow { .. }) = r {
+            self.warm(seen.hot, req.now);
+        }
         let out = Out {
             challenge,
             challenge_len,
@@ -615,11 +676,15 @@ impl<'v> Verifier<'v> {
             outcome: last,
         };
         let Some(p) = p else {
-            let seen = Seen { scheme: None };
+            let seen = Seen {
+                scheme: None,
+                hot: None,
+            };
             return self.finish(out, Err(MisuseError::ReplayNotPending.into()), seen, &[]);
         };
         let seen = Seen {
             scheme: Some(p.scheme),
+            hot: p.hot_live.then_some(p.hot),
         };
         let r = match outcome {
             // The claims were validated in the first phase; they are re-read from the decoded
@@ -641,7 +706,26 @@ impl<'v> Verifier<'v> {
             ReplayOutcome::Seen => Err(DpopError::ReplayedExternal.into()),
             ReplayOutcome::StoreError => Err(CapacityError::ReplayStoreError.into()),
         };
+        if let Ok(Verdict::Allow { .. }) = r {
+            self.warm(seen.hot, p.now);
+        }
         self.finish(out, r, seen, &[])
+    }
+
+    /// Builds the hot-key table of an allowed request's ES256 proof key (see
+    /// [`KeyTables::warm`]), after the decision's own frames are gone.
+    #[inline(never)]
+    fn warm(&self, hot: Option<HotKey>, now: u64) {
+        let (Some(t), Some(h)) = (self.tables.as_ref(), hot) else {
+            return;
+        };
+        let (x, y) = h.xy.split_at(32);
+        let (Ok(x), Ok(y)) = (<&[u8; 32]>::try_from(x), <&[u8; 32]>::try_from(y)) else {
+            return;
+        };
+        if let Some(pk) = crate::es256::PublicKey::from_xy(x, y) {
+            t.warm(&h.jkt, &pk, now);
+        }
     }
 
     fn finish<'c>(
@@ -771,6 +855,15 @@ impl<'v> Verifier<'v> {
                         &h,
                     )?,
                     None => match provider.as_deref_mut() {
+                        // The built-in code with the ES256 tables.
+                        None if let Some(t) = self.tables => jwt::verify_access_token_tables(
+                            &policy.token,
+                            w.keys.keys(),
+                            w.token,
+                            token,
+                            req.now,
+                            t,
+                        )?,
                         // The built-in code, with the token scratch's RSA memory.
                         None => jwt::verify_access_token(
                             &policy.token,
@@ -846,11 +939,19 @@ impl<'v> Verifier<'v> {
                 token_hash: token_hash.as_ref(),
                 now: req.now,
             };
-            let p = dpop::verify_proof(field, &policy.proof, w.proof, &cx, self.nonces, provider)?;
+            let p = match (provider, self.tables) {
+                (None, Some(t)) => {
+                    dpop::verify_proof_tables(field, &policy.proof, w.proof, &cx, self.nonces, t)?
+                }
+                (provider, _) => {
+                    dpop::verify_proof(field, &policy.proof, w.proof, &cx, self.nonces, provider)?
+                }
+            };
             let matches = decode_thumbprint(&want).is_some_and(|w| bool::from(w.ct_eq(p.jkt())));
             if !matches {
                 return Err(DpopError::JktMismatch.into());
             }
+            seen.hot = HotKey::of(&p);
             proof = Some(p);
         }
 
@@ -888,6 +989,8 @@ impl<'v> Verifier<'v> {
                         cache_hit,
                         scheme,
                         introspected: req.introspection.is_some(),
+                        hot: seen.hot.unwrap_or(HotKey::NONE),
+                        hot_live: seen.hot.is_some(),
                     }));
                 }
             }
@@ -950,14 +1053,24 @@ impl<'v> Verifier<'v> {
             token_hash: th.as_ref(),
             now: check.now,
         };
-        let p = dpop::verify_proof(
-            check.proof,
-            &policy.proof,
-            &mut ctx.proof,
-            &cx,
-            self.nonces,
-            provider,
-        )?;
+        let p = match (provider, self.tables) {
+            (None, Some(t)) => dpop::verify_proof_tables(
+                check.proof,
+                &policy.proof,
+                &mut ctx.proof,
+                &cx,
+                self.nonces,
+                t,
+            )?,
+            (provider, _) => dpop::verify_proof(
+                check.proof,
+                &policy.proof,
+                &mut ctx.proof,
+                &cx,
+                self.nonces,
+                provider,
+            )?,
+        };
         if let Some(want) = check.expected_jkt
             && !bool::from(want.ct_eq(p.jkt()))
         {

@@ -270,6 +270,8 @@ pub const FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE: u32 = 917;
 pub const FAPI_ERR_MISUSE_AUTHORIZATION_DETAILS_INVALID: u32 = 918;
 /// `misuse_pkce_verifier_invalid`: A PKCE `code_verifier` that is not 43–128 unreserved characters (RFC 7636 §4.1).
 pub const FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID: u32 = 919;
+/// `misuse_table_config`: ES256 tables configured with slots but no window or the reverse, or tables that could not be built ([`crate::keytables::TableConfig`]).
+pub const FAPI_ERR_MISUSE_TABLE_CONFIG: u32 = 920;
 /// `buffer_too_small`: An output buffer is too small; `*out_len` holds the bytes needed.
 pub const FAPI_ERR_BUFFER_TOO_SMALL: u32 = 950;
 /// `proof_json_syntax`: In the DPoP proof: Not RFC 8259 JSON (bad token, trailing data, unbalanced brackets, bad number).
@@ -645,6 +647,7 @@ pub const FAPI_RESULT_TABLE: &[(u32, &str)] = &[
         FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID,
         "misuse_pkce_verifier_invalid",
     ),
+    (FAPI_ERR_MISUSE_TABLE_CONFIG, "misuse_table_config"),
     (FAPI_ERR_BUFFER_TOO_SMALL, "buffer_too_small"),
     (FAPI_ERR_PROOF_JSON_SYNTAX, "proof_json_syntax"),
     (FAPI_ERR_PROOF_JSON_INVALID_UTF8, "proof_json_invalid_utf8"),
@@ -972,6 +975,7 @@ pub(crate) fn name_of(code: u32) -> &'static core::ffi::CStr {
         FAPI_ERR_MISUSE_INVALID_CLIENT_VALUE => c"misuse_invalid_client_value",
         FAPI_ERR_MISUSE_AUTHORIZATION_DETAILS_INVALID => c"misuse_authorization_details_invalid",
         FAPI_ERR_MISUSE_PKCE_VERIFIER_INVALID => c"misuse_pkce_verifier_invalid",
+        FAPI_ERR_MISUSE_TABLE_CONFIG => c"misuse_table_config",
         FAPI_ERR_BUFFER_TOO_SMALL => c"buffer_too_small",
         FAPI_ERR_PROOF_JSON_SYNTAX => c"proof_json_syntax",
         FAPI_ERR_PROOF_JSON_INVALID_UTF8 => c"proof_json_invalid_utf8",

@@ -223,3 +223,4 @@
   PIN(FAPI_ERR_SIGN_ALG_KEY_MISMATCH, "sign_alg_key_mismatch", 2501),
   PIN(FAPI_ERR_SIGN_SIGNATURE_LENGTH, "sign_signature_length", 2502),
   PIN(FAPI_ERR_SIGN_ALG_NOT_ALLOWED, "sign_alg_not_allowed", 2503),
+  PIN(FAPI_ERR_MISUSE_TABLE_CONFIG, "misuse_table_config", 920),

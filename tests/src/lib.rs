@@ -250,6 +250,64 @@ pub struct Fixture {
     pub external_replay: bool,
     /// Use the cache.
     pub use_cache: bool,
+    /// The JWKS the key set was loaded from.
+    pub jwks: String,
+    /// ES256 tables ([`Fixture::with_tables`]), if any.
+    pub tables: Option<fapi_core::keytables::KeyTables<'static>>,
+}
+
+/// The ES256 table configuration of test fixtures: small windows (G 4 bits, keys 2 bits), so
+/// that debug builds, where fapi-core is unoptimised, stay quick; 4 hot-key slots.
+pub fn test_table_config() -> fapi_core::keytables::TableConfig {
+    use fapi_core::es256::Window;
+    fapi_core::keytables::TableConfig {
+        base: Window::W4,
+        issuer: Window::new(2),
+        issuer_keys: 8,
+        hot: Window::new(2),
+        hot_keys: 4,
+        builds_per_second: 1000,
+    }
+}
+
+/// Fresh, initialised table words for `cfg` (leaked; tests only). The G table is built once
+/// per process and configuration and copied.
+pub fn table_words(
+    cfg: &fapi_core::keytables::TableConfig,
+) -> fapi_core::keytables::KeyTables<'static> {
+    use fapi_core::keytables::KeyTables;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static TEMPLATES: Mutex<Vec<(String, Vec<u32>)>> = Mutex::new(Vec::new());
+    let n = cfg.words().expect("table size");
+    let fresh = || -> &'static [AtomicU32] {
+        Box::leak(
+            (0..n)
+                .map(|_| AtomicU32::new(0))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        )
+    };
+    let key = format!("{cfg:?}");
+    let mut templates = TEMPLATES.lock().unwrap_or_else(|e| e.into_inner());
+    let template = match templates.iter().find(|(k, _)| *k == key) {
+        Some((_, t)) => t.clone(),
+        None => {
+            let words = fresh();
+            KeyTables::new(words, *cfg)
+                .expect("table config")
+                .init()
+                .expect("G table");
+            let t: Vec<u32> = words.iter().map(|w| w.load(Ordering::Relaxed)).collect();
+            templates.push((key, t.clone()));
+            t
+        }
+    };
+    let words = fresh();
+    for (w, v) in words.iter().zip(template) {
+        w.store(v, Ordering::Relaxed);
+    }
+    KeyTables::new(words, *cfg).expect("table config")
 }
 
 /// The public base of the fixtures.
@@ -283,19 +341,35 @@ impl Fixture {
             nonces: leak(fapi_core::nonce::NonceKeys::new()),
             external_replay: false,
             use_cache: true,
+            jwks: jwks(
+                &issuers
+                    .iter()
+                    .map(|(s, k)| s.jwk_with_kid(k))
+                    .collect::<Vec<_>>(),
+            ),
+            tables: None,
         };
-        let keys: Vec<serde_json::Value> = issuers.iter().map(|(s, k)| s.jwk_with_kid(k)).collect();
         f.keys
             .view()
-            .load(jwks(&keys).as_bytes(), &fapi_core::jwk::JWKS_LIMITS)
+            .load(f.jwks.as_bytes(), &fapi_core::jwk::JWKS_LIMITS)
             .expect("fixture keys load");
         f
+    }
+
+    /// The same fixture with ES256 tables ([`test_table_config`]): the key set is loaded
+    /// again through the verifier, which builds the issuer keys' tables.
+    pub fn with_tables(mut self) -> Self {
+        self.tables = Some(table_words(&test_table_config()));
+        self.verifier()
+            .load_jwks(self.jwks.as_bytes())
+            .expect("fixture keys load with tables");
+        self
     }
 
     /// The verifier over this fixture's state.
     pub fn verifier(&self) -> fapi_core::request::Verifier<'static> {
         use fapi_core::request::ReplayStore;
-        fapi_core::request::Verifier::new(
+        let v = fapi_core::request::Verifier::new(
             self.policy,
             self.keys.view(),
             if self.external_replay {
@@ -309,7 +383,11 @@ impl Fixture {
                 fapi_core::cache::CacheView::disabled()
             },
             self.nonces,
-        )
+        );
+        match self.tables {
+            Some(t) => v.with_tables(t),
+            None => v,
+        }
     }
 }
 

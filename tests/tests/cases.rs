@@ -12,6 +12,7 @@ use fapi_core::json::{JsonLimits, MAX_DEPTH_CAP, MAX_MEMBERS_CAP};
 use fapi_core::jwk::{JWKS_LIMITS, Jwk, KeySet, LoadReport, MAX_KID_LEN};
 use fapi_core::jws::{Alg, AlgSet};
 use fapi_core::jwt::{self, Scratch};
+use fapi_core::keytables::{self, TableConfig, Warm};
 use fapi_core::time::MAX_NUMERIC_DATE;
 use fapi_tests::cases::{
     ED25519_L, P256_N, add_member, attacker_ed, attacker_es, be_sub, big_token, claims_text,
@@ -23,6 +24,7 @@ use fapi_tests::cases::{
 use fapi_tests::harness::{report, run_all};
 use fapi_tests::{
     AUD, ISS, NOW, Signer, b64u, b64u_decode, config, good_claims, good_token, hex, jwks, sign_raw,
+    table_words, test_table_config,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -148,25 +150,63 @@ impl Case {
 }
 
 fn run_case(c: &Case) -> Result<Want, String> {
+    run_case_on(c, false)
+}
+
+/// With `tables`, the token is checked by [`jwt::verify_access_token_tables`] with a table in
+/// place for every P-256 key of the case's set (hot-key slots, [`table_config`]).
+fn run_case_on(c: &Case, tables: bool) -> Result<Want, String> {
     let mut keys = KeySet::<8>::new();
     keys.load(c.jwks.as_bytes(), &JWKS_LIMITS)
         .map_err(|e| format!("setup: JWKS load failed: {e:?}"))?;
+    let t = tables.then(|| table_words(&table_config()));
+    for (t, k) in t
+        .iter()
+        .flat_map(|t| keys.keys().iter().map(move |k| (t, k)))
+    {
+        if let Some(pk) = keytables::public_key(k)
+            && !matches!(
+                t.warm(k.thumbprint(), &pk, NOW),
+                Warm::Built | Warm::Present
+            )
+        {
+            return Err("setup: no table for a P-256 key".into());
+        }
+    }
     let token = c.token.as_bytes();
+    macro_rules! verify {
+        ($s:expr) => {
+            match t {
+                None => jwt::verify_access_token(&c.cfg, keys.keys(), $s, token, NOW).map(|_| ()),
+                Some(t) => jwt::verify_access_token_tables(&c.cfg, keys.keys(), $s, token, NOW, t)
+                    .map(|_| ()),
+            }
+        };
+    }
     let got = match c.scratch {
         ScratchKind::Default => {
             let mut s: Scratch = Scratch::new();
-            jwt::verify_access_token(&c.cfg, keys.keys(), &mut s, token, NOW).map(|_| ())
+            verify!(&mut s)
         }
         ScratchKind::Small => {
             let mut s: Scratch<512, 6144> = Scratch::new();
-            jwt::verify_access_token(&c.cfg, keys.keys(), &mut s, token, NOW).map(|_| ())
+            verify!(&mut s)
         }
         ScratchKind::Big => {
             let mut s: Box<Scratch<1024, BIG_C>> = Box::default();
-            jwt::verify_access_token(&c.cfg, keys.keys(), &mut *s, token, NOW).map(|_| ())
+            verify!(&mut *s)
         }
     };
     Ok(got)
+}
+
+/// Tables for the token cases: a hot-key slot for each of up to 16 keys (two candidate slots
+/// each, so 32 slots keep every key of a set of 8), small windows for debug builds.
+fn table_config() -> TableConfig {
+    TableConfig {
+        hot_keys: 32,
+        ..test_table_config()
+    }
 }
 
 fn alg_cases() -> Vec<Case> {
@@ -1768,6 +1808,27 @@ fn access_token_cases() {
         },
     );
     report("access-token cases", cases.len(), 312, &failures);
+}
+
+/// Every access-token case again with the fast ES256 path: the same verdicts and codes.
+#[test]
+fn access_token_cases_with_tables() {
+    let cases = token_cases();
+    let failures = run_all(
+        &cases,
+        |c| &c.name,
+        |c| match run_case_on(c, true) {
+            Err(setup) => vec![setup],
+            Ok(got) if got == c.want => vec![],
+            Ok(got) => vec![format!("expected {:?}, got {got:?}", c.want)],
+        },
+    );
+    report(
+        "access-token cases (ES256 tables)",
+        cases.len(),
+        312,
+        &failures,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -361,7 +361,21 @@ impl Case {
 }
 
 fn run_case(c: &Case) -> Vec<String> {
-    let f = Fixture::new(&[(&issuer(), KID)], c.policy);
+    run_case_on(c, false)
+}
+
+/// As [`run_case`] with the fast ES256 path on (issuer-key tables, hot DPoP keys), and the
+/// hot-key rule checked: a denied request never builds a table; an allowed DPoP request with
+/// an ES256 proof key leaves that key's table in place, with any other key none.
+fn run_case_tables(c: &Case) -> Vec<String> {
+    run_case_on(c, true)
+}
+
+fn run_case_on(c: &Case, tables: bool) -> Vec<String> {
+    let mut f = Fixture::new(&[(&issuer(), KID)], c.policy);
+    if tables {
+        f = f.with_tables();
+    }
     if let Some(s) = c.setup {
         s(&f);
     }
@@ -369,6 +383,29 @@ fn run_case(c: &Case) -> Vec<String> {
     let mut ctx = new_ctx();
     let d = decide(&v, &mut ctx, &c.req);
     let mut out = check(&d, &c.want);
+    if let Some(t) = f.tables {
+        let builds = t.stats().builds;
+        match &d {
+            Decision::Allow(a) => {
+                let proof_jkt = match a.binding() {
+                    Binding::Dpop { jkt } | Binding::Both { jkt, .. } => Some(jkt),
+                    _ => None,
+                };
+                let es256_proof = c.req.dpop.first().is_some_and(|p| proof_alg(p) == "ES256");
+                let want = u32::from(proof_jkt.is_some() && es256_proof);
+                if builds != want {
+                    out.push(format!("hot-key tables built: {builds}, expected {want}"));
+                }
+                if let Some(jkt) = proof_jkt
+                    && t.has_table(&jkt) != es256_proof
+                {
+                    out.push(format!("hot-key table in place: {}", !es256_proof));
+                }
+            }
+            _ if builds != 0 => out.push(format!("a refused request built {builds} table(s)")),
+            _ => {}
+        }
+    }
     // Only an allowed DPoP request consumes replay capacity.
     let live = f.replay.view().live(c.req.now);
     let want_live = usize::from(c.want.is_dpop_allow());
@@ -1822,6 +1859,29 @@ fn decision_cases() {
     let cases = all_cases();
     let failures = run_all(&cases, |c| &c.name, run_case);
     report("decision cases", cases.len(), 190, &failures);
+}
+
+/// Every decision case again with the fast ES256 path on: the same verdicts and codes.
+#[test]
+fn decision_cases_with_tables() {
+    let cases = all_cases();
+    let failures = run_all(&cases, |c| &c.name, run_case_tables);
+    report("decision cases (ES256 tables)", cases.len(), 190, &failures);
+}
+
+/// The `alg` of a compact JWS's header ("" if it does not decode).
+fn proof_alg(jws: &[u8]) -> String {
+    let head = jws
+        .trim_ascii()
+        .split(|&b| b == b'.')
+        .next()
+        .unwrap_or_default();
+    let mut buf = vec![0u8; head.len()];
+    fapi_core::b64::decode(head, &mut buf)
+        .ok()
+        .and_then(|h| serde_json::from_slice::<Value>(h).ok())
+        .and_then(|h| h["alg"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------

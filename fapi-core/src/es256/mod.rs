@@ -50,5 +50,7 @@ mod tests;
 
 pub use field::Fe;
 pub use point::AffinePoint;
-pub use table::{PointTable, Table, TableError, Window, build, build_base};
+pub use table::{
+    PointTable, Table, TableError, Window, build, build_base, build_base_each, build_each,
+};
 pub use verify::{PublicKey, verify_with_base_table, verify_with_tables, verify_without_tables};

@@ -261,6 +261,74 @@ pub fn build<'t>(
     build_for(&key.point(), window, out, scratch)
 }
 
+/// Builds the table of `key` in pieces and hands each point to `sink` with its index (layout
+/// in the module doc), for tables kept somewhere a slice cannot borrow, e.g. 32-bit words in
+/// memory shared between processes. `chunk` holds the points of one piece and `scratch` its
+/// batch normalisation (one field inversion per piece): both at least one element, at most
+/// `chunk.len()` of `scratch` used.
+///
+/// # Errors
+/// [`TableError::NoScratch`] if either buffer is empty, [`TableError::Degenerate`] (cannot
+/// happen for a point of the group).
+pub fn build_each(
+    key: &PublicKey,
+    window: Window,
+    chunk: &mut [AffinePoint],
+    scratch: &mut [Fe],
+    sink: impl FnMut(usize, &AffinePoint),
+) -> Result<(), TableError> {
+    build_each_for(&key.point(), window, chunk, scratch, sink)
+}
+
+/// [`build_each`] for the base point G.
+///
+/// # Errors
+/// As [`build_each`].
+pub fn build_base_each(
+    window: Window,
+    chunk: &mut [AffinePoint],
+    scratch: &mut [Fe],
+    sink: impl FnMut(usize, &AffinePoint),
+) -> Result<(), TableError> {
+    build_each_for(&AffinePoint::GENERATOR, window, chunk, scratch, sink)
+}
+
+fn build_each_for(
+    p: &AffinePoint,
+    window: Window,
+    chunk: &mut [AffinePoint],
+    scratch: &mut [Fe],
+    mut sink: impl FnMut(usize, &AffinePoint),
+) -> Result<(), TableError> {
+    let per = chunk.len().min(scratch.len());
+    if per == 0 {
+        return Err(TableError::NoScratch);
+    }
+    let mut multiples = Multiples {
+        window,
+        base: Jacobian::from_affine(p),
+        cur: Jacobian::INFINITY,
+        i: 0,
+        m: 0,
+    };
+    let total = window.points();
+    let mut done = 0;
+    while done < total {
+        let n = per.min(total - done);
+        let Some(out) = chunk.get_mut(..n) else {
+            return Err(TableError::NoScratch);
+        };
+        if !normalize_into(&mut multiples, out, scratch) {
+            return Err(TableError::Degenerate);
+        }
+        for (k, point) in out.iter().enumerate() {
+            sink(done + k, point);
+        }
+        done += n;
+    }
+    Ok(())
+}
+
 /// Builds the table of the base point G (shared by every key), as [`build`].
 ///
 /// # Errors
