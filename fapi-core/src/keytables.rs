@@ -65,7 +65,7 @@ const CHUNK: usize = 32;
 ///
 /// | configuration | G | per issuer key | per hot key | memory with 4 issuer keys |
 /// |---|---|---|---|---|
-/// | [`TableConfig::gateway`] | 8 bits, 262,208 B | 6 bits, 87,084 B (×2 buffers) | 6 bits, 87,084 B (×16) | 2.36 MB |
+/// | [`TableConfig::gateway`] | 8 bits, 262,208 B | 6 bits, 87,084 B (×2 buffers) | 6 bits, 87,084 B (×16) | 2,352,256 B |
 /// | [`TableConfig::firmware`] | 4 bits, 32,832 B | 4 bits, 32,876 B (×2 buffers) | none | 295,884 B |
 ///
 /// Bytes per table for each width are in [`crate::es256::table`] (64 per point).
@@ -492,11 +492,23 @@ impl<'t> KeyTables<'t> {
         if !self.is_ready() {
             return None;
         }
+        self.verify_found(self.find(jkt), key, digest, signature)
+    }
+
+    /// The second half of [`KeyTables::verify`]: with the slot `find` returned (and the seq
+    /// it was stable under), else the G table alone.
+    fn verify_found(
+        &self,
+        found: Option<(Slot<'t>, u32)>,
+        key: &PublicKey,
+        digest: &[u8; 32],
+        signature: &[u8; 64],
+    ) -> Option<bool> {
         let g = WordTable {
             window: self.cfg.base,
             words: self.g_words(),
         };
-        if let Some((slot, seq)) = self.find(jkt) {
+        if let Some((slot, seq)) = found {
             let r = es256::verify_with_tables(&g, &slot.table(), key, digest, signature);
             if let (Ok(v), true) = (r, slot.unchanged(seq)) {
                 return Some(v);
@@ -616,5 +628,66 @@ pub fn public_key(key: &Jwk) -> Option<PublicKey> {
             PublicKey::from_xy(x.try_into().ok()?, y.try_into().ok()?)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+    use std::vec::Vec;
+
+    /// A slot that a writer starts rewriting after a reader found it: the reader's verdict
+    /// must not come from the half-written table. Deterministic: the "writer" runs between
+    /// the reader's two halves.
+    #[test]
+    fn a_slot_written_during_a_read_is_not_trusted() {
+        let cfg = TableConfig {
+            base: Window::W4,
+            issuer: None,
+            issuer_keys: 0,
+            hot: Window::new(3),
+            hot_keys: 1,
+            builds_per_second: 10,
+        };
+        let words: Vec<AtomicU32> = (0..cfg.words().unwrap())
+            .map(|_| AtomicU32::new(0))
+            .collect();
+        let t = KeyTables::new(&words, cfg).unwrap();
+        t.init().unwrap();
+        let sk = p256::ecdsa::SigningKey::from_slice(&[0x42; 32]).unwrap();
+        let pk = PublicKey::from_verifying_key(sk.verifying_key()).unwrap();
+        let jkt = [7u8; 32];
+        let digest = [0x33u8; 32];
+        let sig: p256::ecdsa::Signature = sk.sign_prehash(&digest).unwrap();
+        let sig: [u8; 64] = sig.to_bytes().into();
+        assert_eq!(t.warm(&jkt, &pk, 1), Warm::Built);
+        assert_eq!(t.verify(&jkt, &pk, &digest, &sig), Some(true));
+
+        let slot = t.hot_slot(0).unwrap();
+        let corrupt = || {
+            // Points 20.. zeroed, as a writer part-way through another key's table leaves
+            // them (point 0, the key itself, untouched).
+            for w in slot.words.iter().skip(SLOT_HDR + 20 * POINT_WORDS) {
+                w.store(0, Ordering::Relaxed);
+            }
+        };
+
+        // The reader found the slot; then a writer locks it and writes part of it.
+        let found = t.find(&jkt);
+        assert!(found.is_some());
+        let seq = slot.lock().unwrap();
+        corrupt();
+        assert_eq!(t.verify_found(found, &pk, &digest, &sig), Some(true));
+        // A reader arriving while it is locked does not use it either.
+        assert!(t.find(&jkt).is_none());
+        assert_eq!(t.verify(&jkt, &pk, &digest, &sig), Some(true));
+        // Unlocked (seq moved on): the stale reader still falls back.
+        slot.unlock(seq);
+        assert_eq!(t.verify_found(found, &pk, &digest, &sig), Some(true));
+        // A stable table is trusted as it is: this one now gives the wrong answer, which is
+        // why every verdict above had to come from the G table.
+        assert_eq!(t.verify(&jkt, &pk, &digest, &sig), Some(false));
     }
 }

@@ -166,6 +166,48 @@ fn rsa_decision_allocates_nothing() {
     assert_eq!(n, 0, "an RSA decision allocated");
 }
 
+/// Decisions with the ES256 tables on: the JWKS load that builds issuer tables, the first
+/// allowed request of a DPoP key (which builds its hot-key table), a request finding that
+/// table, and a refused one.
+#[test]
+fn decisions_with_tables_allocate_nothing() {
+    use fapi_core::request::{Context, Decision};
+    use fapi_tests::{Fixture, dpop_token, proof, request, table_words, test_table_config};
+    let issuer = Signer::es256(1);
+    let holder = Signer::es256(5);
+    let mut f = Fixture::new(&[(&issuer, "k1")], |b| b);
+    f.tables = Some(table_words(&test_table_config()));
+    let v = f.verifier();
+    let t = f.tables.unwrap();
+    let (r, n) = count(|| v.load_jwks(f.jwks.as_bytes()).is_ok());
+    assert!(r);
+    assert_eq!(n, 0, "a JWKS load with tables allocated");
+    let mut ctx: Box<Context> = Box::default();
+    let token = dpop_token(&issuer, "k1", &holder);
+    let auth = format!("DPoP {token}");
+    let url = "https://rs.example.com/accounts";
+    let proofs: Vec<String> = ["t1", "t2", "t3"]
+        .iter()
+        .map(|j| proof(&holder, "GET", url, fapi_tests::NOW, j, Some(&token), None))
+        .collect();
+    for (i, p) in proofs.iter().chain([&proofs[0]]).enumerate() {
+        let (a, d) = ([auth.as_bytes()], [p.as_bytes()]);
+        let r = request(&a, &d);
+        let (allowed, n) = count(|| matches!(v.decide(&mut ctx, &r), Decision::Allow(_)));
+        assert_eq!(
+            allowed,
+            i < 3,
+            "request {i} (the last one replays the first proof)"
+        );
+        assert_eq!(n, 0, "decision {i} with tables allocated");
+    }
+    assert_eq!(
+        t.stats().builds,
+        1,
+        "the hot-key table was built in a counted decision"
+    );
+}
+
 #[test]
 fn client_side_allocates_nothing() {
     use fapi_core::client_auth::{self, AssertionTyp, ClientAuth};
