@@ -52,8 +52,14 @@ step "clippy and rustfmt (firmware crate, thumbv7em)"
 
 step "build the Rust firmware (defmt) and the footprint probes"
 (cd "$fw" && cargo build -q --release --locked --features defmt --bin fapi-firmware \
-  && cargo build -q --release --locked --bin footprint --bin footprint-baseline)
+  && cargo build -q --release --locked --bin footprint --bin footprint-baseline --bin es256-fast)
 rel="$tdir/$target/release"
+
+step "build the footprint probe with the fast ES256 path (feature tables)"
+# Its own target directory: a feature switch would otherwise relink the budgeted probe each run.
+(cd "$fw" && CARGO_TARGET_DIR="$tdir/firmware-tables" \
+  cargo build -q --release --locked --features tables --bin footprint)
+rel_tables="$tdir/firmware-tables/$target/release"
 
 step "build the footprint probes with sha2's default backend"
 # RUSTFLAGS replaces the config's rustflags (which add the compact backend); its own target
@@ -82,6 +88,13 @@ c_rc=$?
 set -e
 cat "$out/c.log"
 
+step "run the ES256 measurement (generic path and fast-path table configurations)"
+set +e
+timeout 120 "${qemu[@]}" -kernel "$rel/es256-fast" > "$out/es256.log" 2>&1
+es_rc=$?
+set -e
+cat "$out/es256.log"
+
 # --- Figures.
 secsize() { # elf section -> bytes (0 if absent)
   arm-none-eabi-size -A "$1" | awk -v s="$2" '$1 == s { print $2; f = 1 } END { if (!f) print 0 }'
@@ -95,6 +108,7 @@ mi() { awk -v n="$1" 'BEGIN { printf "%.2f M", n / 1e6 }'; }
 
 lib=$(( $(flash "$rel/footprint") - $(flash "$rel/footprint-baseline") ))
 lib_soft=$(( $(flash "$rel_soft/footprint") - $(flash "$rel_soft/footprint-baseline") ))
+lib_tables=$(( $(flash "$rel_tables/footprint") - $(flash "$rel/footprint-baseline") ))
 fw_flash=$(flash "$elf")
 fw_data=$(secsize "$elf" .data)
 fw_bss=$(secsize "$elf" .bss)
@@ -110,6 +124,9 @@ printf '  %-36s %8d B  %s  (budget %d B; goal %d B: %s)\n' "sha2 compact backend
   "$lib" "$(kib "$lib")" "$FLASH_BUDGET" "$FLASH_GOAL" \
   "$([[ $lib -le $FLASH_GOAL ]] && echo met || echo "not met")"
 printf '  %-36s %8d B  %s\n' "sha2 default backend" "$lib_soft" "$(kib "$lib_soft")"
+printf '  %-36s %8d B  %s  (+%d B for the fast ES256 path; RAM of its tables: see below)\n' \
+  "fast ES256 path (TableConfig::firmware)" "$lib_tables" "$(kib "$lib_tables")" \
+  "$((lib_tables - lib))"
 echo "firmware images (.text+.rodata flash; .data is flash and RAM; .bss RAM):"
 printf '  %-36s flash %7d B  .data %5d B  .bss %7d B\n' "Rust decision firmware (with cases)" \
   "$fw_flash" "$fw_data" "$fw_bss"
@@ -127,11 +144,14 @@ for t in es256-uncached es256-cache-miss es256-cached eddsa-uncached eddsa-cache
     "${cs:--}" "$([[ -n $ci ]] && mi "$ci" || echo -)"
 done
 grep '^peak stack' "$out/rust.log" | sed 's/^/  Rust /' || true
+echo "ES256 verification alone (es256-fast; RAM is the tables' memory):"
+grep -E 'RAM|build' "$out/es256.log" | sed 's/^/  /' || true
 echo "timing: $((SECONDS - step_t0)) s"
 
 fail=0
 [[ ${rust_rc[0]} -eq 0 && ${rust_rc[1]} -eq 0 ]] || { echo "FAIL: Rust firmware exit ${rust_rc[*]}"; fail=1; }
 [[ $c_rc -eq 0 ]] || { echo "FAIL: C firmware exit $c_rc"; fail=1; }
+[[ $es_rc -eq 0 ]] && grep -q '^PASS' "$out/es256.log" || { echo "FAIL: ES256 measurement (exit $es_rc)"; fail=1; }
 [[ $lib -le $FLASH_BUDGET ]] || { echo "FAIL: library flash $lib B over the budget of $FLASH_BUDGET B"; fail=1; }
 [[ $fw_data -le $DATA_BUDGET ]] || { echo "FAIL: firmware .data $fw_data B over $DATA_BUDGET B (is a fresh Context still all zero bytes?)"; fail=1; }
 grep -q 'cases: PASS' "$out/rust.log" || { echo "FAIL: Rust firmware did not report PASS"; fail=1; }

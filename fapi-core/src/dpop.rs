@@ -11,6 +11,7 @@ use crate::error::{DpopError, Error, JwsError, ProofDefect};
 use crate::json::{self, JStr, JsonLimits, Object};
 use crate::jwk;
 use crate::jws::{self, AlgSet, MAX_SIGNATURE_LEN, TypRule};
+use crate::keytables::{TableHooks, Tables};
 use crate::nonce::NonceKeys;
 use crate::replay::PairDigest;
 use crate::time::{numeric_date, numeric_date_ceil};
@@ -96,6 +97,10 @@ pub struct ProofScratch {
     htu: [u8; crate::htu::MAX_URI_LEN],
     text: [u8; crate::htu::MAX_URI_LEN],
     rsa: crate::rsa::RsaScratch,
+    /// The last proof key (`x ‖ y`) checked with the verifier's ES256 tables, if `tabled_live`:
+    /// a candidate for a hot-key table once its request is allowed.
+    tabled: [u8; 64],
+    tabled_live: bool,
 }
 
 impl Default for ProofScratch {
@@ -105,6 +110,12 @@ impl Default for ProofScratch {
 }
 
 impl ProofScratch {
+    /// The key (`x ‖ y`) of the last proof this scratch checked, if it was an ES256 proof
+    /// checked with the verifier's tables.
+    pub(crate) fn tabled_key(&self) -> Option<&[u8; 64]> {
+        self.tabled_live.then_some(&self.tabled)
+    }
+
     /// Zeroed scratch.
     pub const fn new() -> Self {
         Self {
@@ -117,6 +128,8 @@ impl ProofScratch {
             htu: [0; crate::htu::MAX_URI_LEN],
             text: [0; crate::htu::MAX_URI_LEN],
             rsa: crate::rsa::RsaScratch::new(),
+            tabled: [0; 64],
+            tabled_live: false,
         }
     }
 }
@@ -127,9 +140,6 @@ pub struct VerifiedProof {
     jkt: [u8; 32],
     pair: PairDigest,
     expiry: u64,
-    /// The proof key's P-256 coordinates `x ‖ y` when it signed with ES256 and the verifier
-    /// keeps ES256 tables: a candidate for the hot-key cache once the request is allowed.
-    es256_xy: Option<[u8; 64]>,
 }
 
 impl VerifiedProof {
@@ -144,10 +154,6 @@ impl VerifiedProof {
     /// Until when the pair must stay recorded (Unix seconds).
     pub fn expiry(&self) -> u64 {
         self.expiry
-    }
-    /// The ES256 proof key (`x ‖ y`) if the proof was checked with the verifier's tables.
-    pub(crate) fn es256_xy(&self) -> Option<&[u8; 64]> {
-        self.es256_xy.as_ref()
     }
 }
 
@@ -183,19 +189,30 @@ pub fn verify_proof(
     nonces: &NonceKeys,
     provider: Option<&mut dyn jws::SignatureVerifier>,
 ) -> Result<VerifiedProof, Error> {
-    verify_inner(proof, policy, scratch, cx, nonces, provider, None).map_err(ProofDefect::wrap)
+    verify_inner(
+        proof,
+        policy,
+        scratch,
+        cx,
+        nonces,
+        provider,
+        TableHooks::NONE,
+    )
+    .map_err(ProofDefect::wrap)
 }
 
-/// As [`verify_proof`] with fapi's own code, ES256 checked with the verifier's tables.
-pub(crate) fn verify_proof_tables(
+/// As [`verify_proof`] with `provider`, or with fapi's own code and the verifier's tables
+/// (if any) for ES256.
+pub(crate) fn verify_proof_in(
     proof: &[u8],
     policy: &ProofPolicy,
     scratch: &mut ProofScratch,
     cx: &ProofContext<'_>,
     nonces: &NonceKeys,
-    tables: crate::keytables::KeyTables<'_>,
+    provider: Option<&mut dyn jws::SignatureVerifier>,
+    tables: Tables<'_>,
 ) -> Result<VerifiedProof, Error> {
-    verify_inner(proof, policy, scratch, cx, nonces, None, Some(tables)).map_err(ProofDefect::wrap)
+    verify_inner(proof, policy, scratch, cx, nonces, provider, tables).map_err(ProofDefect::wrap)
 }
 
 // The three steps below are separate, never-inlined functions so that the signature check —
@@ -209,7 +226,7 @@ fn verify_inner(
     cx: &ProofContext<'_>,
     nonces: &NonceKeys,
     provider: Option<&mut dyn jws::SignatureVerifier>,
-    tables: Option<crate::keytables::KeyTables<'_>>,
+    tables: Tables<'_>,
 ) -> Result<VerifiedProof, Error> {
     let ProofScratch {
         keys,
@@ -221,9 +238,11 @@ fn verify_inner(
         htu,
         text,
         rsa,
+        tabled,
+        tabled_live,
     } = scratch;
     let p = parse_proof(proof, policy, keys, next_key, jwk, header, signature)?;
-    let mut es256_xy = None;
+    *tabled_live = false;
     match provider {
         Some(pr) if !pr.is_builtin() => {
             // The key decoded above (so it is valid); the provider checks the equation.
@@ -237,23 +256,21 @@ fn verify_inner(
             )?;
         }
         // ES256 with the verifier's tables, when it keeps them.
-        _ if let (jws::Alg::Es256, Some(t)) = (p.alg, tables.as_ref())
-            && let Some(ok) = t.verify_jws(p.key, p.signing_input, p.sig) =>
+        _ if p.alg == jws::Alg::Es256
+            && let Some(ok) = tables.verify_jws(p.key, p.signing_input, p.sig) =>
         {
             if !ok {
                 return Err(JwsError::BadSignature.into());
             }
-            es256_xy = match p.key.material() {
-                jwk::KeyMaterial::P256(xy) => Some(*xy),
-                _ => None,
-            };
+            if let jwk::KeyMaterial::P256(xy) = p.key.material() {
+                *tabled = *xy;
+                *tabled_live = true;
+            }
         }
         // fapi's own code, with the decoded-key cache and this scratch's RSA memory.
         _ => jws::verify_prepared(p.prepared, p.alg, p.signing_input, p.sig, rsa)?,
     }
-    let mut v = check_claims(p.payload_b64, p.jkt, claims, text, htu, cx, policy, nonces)?;
-    v.es256_xy = es256_xy;
-    Ok(v)
+    check_claims(p.payload_b64, p.jkt, claims, text, htu, cx, policy, nonces)
 }
 
 /// A proof whose header, key and signature encoding passed, before its signature is checked.
@@ -403,6 +420,5 @@ fn check_claims(
         jkt,
         pair: PairDigest::new(&jkt, jti_text.as_bytes()),
         expiry,
-        es256_xy: None,
     })
 }

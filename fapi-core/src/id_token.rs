@@ -72,7 +72,16 @@ pub fn verify<'a, 's, const H: usize, const C: usize>(
         return Err(crate::error::MisuseError::InvalidClientValue.into());
     }
     let cfg = client.verify_config();
-    let d = jwt::verify_decode(cfg, None, keys, scratch, token, None, provider, None)?;
+    let d = jwt::verify_decode(
+        cfg,
+        None,
+        keys,
+        scratch,
+        token,
+        None,
+        provider,
+        crate::keytables::TableHooks::NONE,
+    )?;
     if let Some(t) = d.jws.header().object().get("typ") {
         let ok = t.as_str().is_some_and(|s| jws::typ_matches(&s, "JWT"));
         if !ok {

@@ -313,7 +313,7 @@ fn verify_jarm<'s, const H: usize, const C: usize>(
         token.as_bytes(),
         None,
         provider,
-        None,
+        crate::keytables::TableHooks::NONE,
     )?;
     let claims = jwt::validate_claims(d.object, cfg, now)?;
     *d.claims_len = d.payload_len;

@@ -10,6 +10,7 @@ use crate::b64::{self, B64Error};
 use crate::error::{Error, JwsError};
 use crate::json::{self, JStr, JsonLimits, Kind, Object};
 use crate::jwk::{Jwk, KeyMaterial};
+use crate::keytables::TableHooks;
 use sha2::{Digest, Sha256};
 
 /// A JWS signature algorithm fapi knows.
@@ -417,20 +418,22 @@ pub trait SignatureVerifier {
 #[derive(Debug)]
 pub struct BuiltIn<'s> {
     rsa: &'s mut crate::rsa::RsaScratch,
-    tables: Option<crate::keytables::KeyTables<'s>>,
+    tables: crate::keytables::Tables<'s>,
 }
 
 impl<'s> BuiltIn<'s> {
     /// The built-in code, with `rsa` as RSA working memory.
     pub fn new(rsa: &'s mut crate::rsa::RsaScratch) -> Self {
-        Self { rsa, tables: None }
+        Self {
+            rsa,
+            tables: TableHooks::NONE,
+        }
     }
 
-    /// As [`BuiltIn::new`], ES256 checked with the verifier's precomputed tables
-    /// ([`crate::keytables`]) when given.
-    pub fn with_tables(
+    /// As [`BuiltIn::new`], ES256 checked with the verifier's tables when it has them.
+    pub(crate) fn with_tables(
         rsa: &'s mut crate::rsa::RsaScratch,
-        tables: Option<crate::keytables::KeyTables<'s>>,
+        tables: crate::keytables::Tables<'s>,
     ) -> Self {
         Self { rsa, tables }
     }
@@ -445,8 +448,8 @@ impl SignatureVerifier for BuiltIn<'_> {
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<bool, ProviderFailure> {
-        if let (Alg::Es256, Some(t)) = (alg, self.tables.as_ref())
-            && let Some(ok) = t.verify_jws(key, signing_input, signature)
+        if alg == Alg::Es256
+            && let Some(ok) = self.tables.verify_jws(key, signing_input, signature)
         {
             return Ok(ok);
         }

@@ -12,6 +12,7 @@ use crate::error::{ClaimsError, Error, JwsError, MisuseError};
 use crate::json::{self, JStr, Kind, Object, Value};
 use crate::jwk::Jwk;
 use crate::jws::{self, MAX_SIGNATURE_LEN, TypRule, VerifiedJws, VerifyParams};
+use crate::keytables::{TableHooks, Tables};
 use crate::time::{numeric_date, numeric_date_ceil};
 
 /// Decode scratch for one verification: the decoded header, claims and signature. Callers own
@@ -415,9 +416,7 @@ pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     now: u64,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    let r = verify_inner(cfg, keys, scratch, token, now, None, None, None);
-    crate::log::token(r.as_ref().map_or_else(|e| e.code(), |_| 0));
-    r
+    verify_access_token_in(cfg, keys, scratch, token, now, TableHooks::NONE)
 }
 
 /// As [`verify_access_token`], ES256 checked with precomputed tables
@@ -426,6 +425,7 @@ pub fn verify_access_token<'a, 's, const H: usize, const C: usize>(
 ///
 /// # Errors
 /// As [`verify_access_token`].
+#[cfg(feature = "es256-tables")]
 pub fn verify_access_token_tables<'a, 's, const H: usize, const C: usize>(
     cfg: &Config<'_>,
     keys: &[Jwk],
@@ -434,7 +434,19 @@ pub fn verify_access_token_tables<'a, 's, const H: usize, const C: usize>(
     now: u64,
     tables: crate::keytables::KeyTables<'_>,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    let r = verify_inner(cfg, keys, scratch, token, now, None, None, Some(tables));
+    verify_access_token_in(cfg, keys, scratch, token, now, Some(tables))
+}
+
+/// [`verify_access_token`] with the verifier's tables (or none).
+pub(crate) fn verify_access_token_in<'a, 's, const H: usize, const C: usize>(
+    cfg: &Config<'_>,
+    keys: &[Jwk],
+    scratch: &'s mut Scratch<H, C>,
+    token: &'a [u8],
+    now: u64,
+    tables: Tables<'_>,
+) -> Result<AccessToken<'a, 's>, Error> {
+    let r = verify_inner(cfg, keys, scratch, token, now, None, None, tables);
     crate::log::token(r.as_ref().map_or_else(|e| e.code(), |_| 0));
     r
 }
@@ -452,7 +464,16 @@ pub fn verify_access_token_with<'a, 's, const H: usize, const C: usize>(
     now: u64,
     provider: &mut dyn jws::SignatureVerifier,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    verify_inner(cfg, keys, scratch, token, now, None, Some(provider), None)
+    verify_inner(
+        cfg,
+        keys,
+        scratch,
+        token,
+        now,
+        None,
+        Some(provider),
+        TableHooks::NONE,
+    )
 }
 
 /// As [`verify_access_token`], with a token-cache hit standing in for the signature check
@@ -468,7 +489,16 @@ pub fn verify_access_token_cached<'a, 's, const H: usize, const C: usize>(
     now: u64,
     hit: &crate::cache::CacheHit,
 ) -> Result<AccessToken<'a, 's>, Error> {
-    verify_inner(cfg, keys, scratch, token, now, Some(hit), None, None)
+    verify_inner(
+        cfg,
+        keys,
+        scratch,
+        token,
+        now,
+        Some(hit),
+        None,
+        TableHooks::NONE,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -480,7 +510,7 @@ fn verify_inner<'a, 's, const H: usize, const C: usize>(
     now: u64,
     hit: Option<&crate::cache::CacheHit>,
     provider: Option<&mut dyn jws::SignatureVerifier>,
-    tables: Option<crate::keytables::KeyTables<'_>>,
+    tables: Tables<'_>,
 ) -> Result<AccessToken<'a, 's>, Error> {
     let typ = TypRule {
         expected: "at+jwt",
@@ -520,7 +550,7 @@ pub(crate) fn verify_decode<'a, 's, const H: usize, const C: usize>(
     token: &'a [u8],
     hit: Option<&crate::cache::CacheHit>,
     provider: Option<&mut dyn jws::SignatureVerifier>,
-    tables: Option<crate::keytables::KeyTables<'_>>,
+    tables: Tables<'_>,
 ) -> Result<Decoded<'a, 's>, Error> {
     if cfg.header_limits.max_len > H || cfg.claims_limits.max_len > C {
         return Err(MisuseError::ScratchTooSmall.into());

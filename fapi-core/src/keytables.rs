@@ -620,6 +620,82 @@ impl<'t> KeyTables<'t> {
     }
 }
 
+/// The verifier's tables as the decision code holds them: `Option<KeyTables>` with the feature
+/// `es256-tables`, else the zero-sized [`NoTables`], whose hooks do nothing — a build without
+/// the feature (the firmware's budgeted one) links none of the fast path.
+#[cfg(feature = "es256-tables")]
+pub(crate) type Tables<'t> = Option<KeyTables<'t>>;
+/// See the feature-enabled definition.
+#[cfg(not(feature = "es256-tables"))]
+pub(crate) type Tables<'t> = NoTables<'t>;
+
+/// No tables (builds without the feature `es256-tables`).
+#[cfg(not(feature = "es256-tables"))]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct NoTables<'t>(core::marker::PhantomData<&'t ()>);
+
+/// What the decision asks of its tables (see [`Tables`]).
+pub(crate) trait TableHooks: Copy {
+    /// No tables.
+    const NONE: Self;
+    /// [`KeyTables::verify_jws`]; `None`: no tables, take the generic path.
+    fn verify_jws(&self, key: &Jwk, signing_input: &[u8], signature: &[u8]) -> Option<bool>;
+    /// [`KeyTables::set_issuer`].
+    fn set_issuer(&self, buffer: usize, index: usize, key: Option<&Jwk>);
+    /// [`KeyTables::warm`] for a key given as `x ‖ y`.
+    fn warm_xy(&self, jkt: &[u8; 32], xy: &[u8; 64], now: u64);
+    /// Whether there are tables.
+    fn enabled(&self) -> bool;
+}
+
+impl TableHooks for Option<KeyTables<'_>> {
+    const NONE: Self = None;
+
+    fn verify_jws(&self, key: &Jwk, signing_input: &[u8], signature: &[u8]) -> Option<bool> {
+        self.as_ref()?.verify_jws(key, signing_input, signature)
+    }
+
+    fn set_issuer(&self, buffer: usize, index: usize, key: Option<&Jwk>) {
+        if let Some(t) = self {
+            t.set_issuer(buffer, index, key);
+        }
+    }
+
+    fn warm_xy(&self, jkt: &[u8; 32], xy: &[u8; 64], now: u64) {
+        let (x, y) = xy.split_at(32);
+        if let (Some(t), Ok(x), Ok(y)) = (self, x.try_into(), y.try_into())
+            && let Some(pk) = PublicKey::from_xy(x, y)
+        {
+            t.warm(jkt, &pk, now);
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.is_some()
+    }
+}
+
+#[cfg(not(feature = "es256-tables"))]
+impl TableHooks for NoTables<'_> {
+    const NONE: Self = NoTables(core::marker::PhantomData);
+
+    #[inline(always)]
+    fn verify_jws(&self, _: &Jwk, _: &[u8], _: &[u8]) -> Option<bool> {
+        None
+    }
+
+    #[inline(always)]
+    fn set_issuer(&self, _: usize, _: usize, _: Option<&Jwk>) {}
+
+    #[inline(always)]
+    fn warm_xy(&self, _: &[u8; 32], _: &[u8; 64], _: u64) {}
+
+    #[inline(always)]
+    fn enabled(&self) -> bool {
+        false
+    }
+}
+
 /// The P-256 key of a JWK, for the tables (`None` for other key types).
 pub fn public_key(key: &Jwk) -> Option<PublicKey> {
     match key.material() {

@@ -18,7 +18,7 @@ use crate::jwk::KeySet;
 use crate::jws;
 use crate::jwt::{self, Confirmation, Scratch, ValidatedClaims};
 use crate::keystore::KeyStoreView;
-use crate::keytables::KeyTables;
+use crate::keytables::{TableHooks, Tables};
 use crate::mtls::{self, CertEncoding, MAX_CERT_DER_LEN};
 use crate::nonce::{Nonce, NonceKeys};
 use crate::policy::{Mode, Policy};
@@ -104,7 +104,7 @@ pub struct Verifier<'v> {
     replay: ReplayStore<'v>,
     cache: CacheView<'v>,
     nonces: &'v NonceKeys,
-    tables: Option<KeyTables<'v>>,
+    tables: Tables<'v>,
 }
 
 /// Which sender constraint(s) a request proved.
@@ -150,6 +150,7 @@ pub struct Context<const KEYS: usize = 8> {
     nonce: Option<Nonce>,
     pending: PendingSlot,
     outcome: Outcome,
+    hot: HotKey,
 }
 
 /// The last verdict of a context, as plain data (what a C caller reads back after
@@ -200,6 +201,7 @@ impl<const KEYS: usize> Context<KEYS> {
             nonce: None,
             pending: PendingSlot::EMPTY,
             outcome: Outcome::None,
+            hot: HotKey::NONE,
         }
     }
 
@@ -274,8 +276,6 @@ struct Pending {
     cache_hit: bool,
     scheme: Scheme,
     introspected: bool,
-    hot: HotKey,
-    hot_live: bool,
 }
 
 /// An `Option<Pending>` whose empty state is all zero bytes, like the rest of a fresh
@@ -297,8 +297,6 @@ impl PendingSlot {
             cache_hit: false,
             scheme: Scheme::Bearer,
             introspected: false,
-            hot: HotKey::NONE,
-            hot_live: false,
         },
     };
 
@@ -423,31 +421,24 @@ enum Scheme {
 #[derive(Copy, Clone, Debug)]
 struct Seen {
     scheme: Option<Scheme>,
-    /// An ES256 proof key checked with the tables: its table is built (within the rate limit)
-    /// if the request is allowed.
-    hot: Option<HotKey>,
 }
 
-/// A DPoP key that may earn a hot-key table: thumbprint and P-256 `x ‖ y`. Plain bytes, all
-/// zero when unused (a fresh context stays in `.bss`).
+/// A DPoP key that may earn a hot-key table once its request is allowed: thumbprint and
+/// P-256 `x ‖ y`. Kept in the context (plain bytes, all zero when unused: a fresh context
+/// stays in `.bss`), not on the decision's stack.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct HotKey {
     jkt: [u8; 32],
     xy: [u8; 64],
+    live: bool,
 }
 
 impl HotKey {
     const NONE: Self = Self {
         jkt: [0; 32],
         xy: [0; 64],
+        live: false,
     };
-
-    fn of(p: &VerifiedProof) -> Option<Self> {
-        p.es256_xy().map(|xy| Self {
-            jkt: *p.jkt(),
-            xy: *xy,
-        })
-    }
 }
 
 /// The HTTP `token` grammar (RFC 9110 §5.6.2).
@@ -532,7 +523,7 @@ impl<'v> Verifier<'v> {
             replay,
             cache,
             nonces,
-            tables: None,
+            tables: TableHooks::NONE,
         }
     }
 
@@ -540,7 +531,8 @@ impl<'v> Verifier<'v> {
     /// issuer keys' tables are built by [`Verifier::load_jwks`], DPoP keys' after the
     /// decisions that allow them. Built-in code only: a [`Verifier::decide_with`] provider
     /// still checks every signature itself.
-    pub fn with_tables(self, tables: KeyTables<'v>) -> Self {
+    #[cfg(feature = "es256-tables")]
+    pub fn with_tables(self, tables: crate::keytables::KeyTables<'v>) -> Self {
         Self {
             tables: Some(tables),
             ..self
@@ -548,7 +540,8 @@ impl<'v> Verifier<'v> {
     }
 
     /// The ES256 tables, if any.
-    pub fn tables(&self) -> Option<&KeyTables<'v>> {
+    #[cfg(feature = "es256-tables")]
+    pub fn tables(&self) -> Option<&crate::keytables::KeyTables<'v>> {
         self.tables.as_ref()
     }
 
@@ -567,14 +560,13 @@ impl<'v> Verifier<'v> {
     /// # Errors
     /// As [`KeyStoreView::load`]; the previous set stays in force.
     pub fn load_jwks(&self, json: &[u8]) -> Result<crate::jwk::LoadReport, Error> {
-        match &self.tables {
-            None => self.keys.load(json, &crate::jwk::JWKS_LIMITS),
-            Some(t) => self
-                .keys
-                .load_with(json, &crate::jwk::JWKS_LIMITS, &mut |b, i, k| {
-                    t.set_issuer(b, i, k);
-                }),
+        if !self.tables.enabled() {
+            return self.keys.load(json, &crate::jwk::JWKS_LIMITS);
         }
+        self.keys
+            .load_with(json, &crate::jwk::JWKS_LIMITS, &mut |b, i, k| {
+                self.tables.set_issuer(b, i, k);
+            })
     }
 
     /// The nonce to send as `DPoP-Nonce` now, if a nonce secret is set.
@@ -623,11 +615,10 @@ impl<'v> Verifier<'v> {
             nonce,
             pending,
             outcome,
+            hot,
         } = ctx;
-        let mut seen = Seen {
-            scheme: None,
-            hot: None,
-        };
+        *hot = HotKey::NONE;
+        let mut seen = Seen { scheme: None };
         let work = Work {
             keys,
             keys_gen,
@@ -637,9 +628,9 @@ impl<'v> Verifier<'v> {
             cert_der,
             cert_scratch,
         };
-        let r = self.run(work, req, &mut seen, provider);
+        let r = self.run(work, req, &mut seen, hot, provider);
         if let Ok(Verdict::Allow { .. }) = r {
-            self.warm(seen.hot, req.now);
+            self.warm(hot, req.now);
         }
         let out = Out {
             challenge,
@@ -666,8 +657,10 @@ impl<'v> Verifier<'v> {
             nonce,
             pending,
             outcome: last,
+            hot,
             ..
         } = ctx;
+        let hot = core::mem::replace(hot, HotKey::NONE);
         let out = Out {
             challenge,
             challenge_len,
@@ -676,15 +669,11 @@ impl<'v> Verifier<'v> {
             outcome: last,
         };
         let Some(p) = p else {
-            let seen = Seen {
-                scheme: None,
-                hot: None,
-            };
+            let seen = Seen { scheme: None };
             return self.finish(out, Err(MisuseError::ReplayNotPending.into()), seen, &[]);
         };
         let seen = Seen {
             scheme: Some(p.scheme),
-            hot: p.hot_live.then_some(p.hot),
         };
         let r = match outcome {
             // The claims were validated in the first phase; they are re-read from the decoded
@@ -707,7 +696,7 @@ impl<'v> Verifier<'v> {
             ReplayOutcome::StoreError => Err(CapacityError::ReplayStoreError.into()),
         };
         if let Ok(Verdict::Allow { .. }) = r {
-            self.warm(seen.hot, p.now);
+            self.warm(&hot, p.now);
         }
         self.finish(out, r, seen, &[])
     }
@@ -715,16 +704,9 @@ impl<'v> Verifier<'v> {
     /// Builds the hot-key table of an allowed request's ES256 proof key (see
     /// [`KeyTables::warm`]), after the decision's own frames are gone.
     #[inline(never)]
-    fn warm(&self, hot: Option<HotKey>, now: u64) {
-        let (Some(t), Some(h)) = (self.tables.as_ref(), hot) else {
-            return;
-        };
-        let (x, y) = h.xy.split_at(32);
-        let (Ok(x), Ok(y)) = (<&[u8; 32]>::try_from(x), <&[u8; 32]>::try_from(y)) else {
-            return;
-        };
-        if let Some(pk) = crate::es256::PublicKey::from_xy(x, y) {
-            t.warm(&h.jkt, &pk, now);
+    fn warm(&self, hot: &HotKey, now: u64) {
+        if hot.live {
+            self.tables.warm_xy(&hot.jkt, &hot.xy, now);
         }
     }
 
@@ -787,6 +769,7 @@ impl<'v> Verifier<'v> {
         w: Work<'c, K>,
         req: &Request<'_>,
         seen: &mut Seen,
+        hot: &mut HotKey,
         mut provider: Option<&mut dyn jws::SignatureVerifier>,
     ) -> Result<Verdict<'c>, Error> {
         let policy = self.policy;
@@ -855,22 +838,15 @@ impl<'v> Verifier<'v> {
                         &h,
                     )?,
                     None => match provider.as_deref_mut() {
-                        // The built-in code with the ES256 tables.
-                        None if let Some(t) = self.tables => jwt::verify_access_token_tables(
+                        // The built-in code, with the token scratch's RSA memory and the
+                        // ES256 tables, if any.
+                        None => jwt::verify_access_token_in(
                             &policy.token,
                             w.keys.keys(),
                             w.token,
                             token,
                             req.now,
-                            t,
-                        )?,
-                        // The built-in code, with the token scratch's RSA memory.
-                        None => jwt::verify_access_token(
-                            &policy.token,
-                            w.keys.keys(),
-                            w.token,
-                            token,
-                            req.now,
+                            self.tables,
                         )?,
                         Some(p) => jwt::verify_access_token_with(
                             &policy.token,
@@ -939,19 +915,26 @@ impl<'v> Verifier<'v> {
                 token_hash: token_hash.as_ref(),
                 now: req.now,
             };
-            let p = match (provider, self.tables) {
-                (None, Some(t)) => {
-                    dpop::verify_proof_tables(field, &policy.proof, w.proof, &cx, self.nonces, t)?
-                }
-                (provider, _) => {
-                    dpop::verify_proof(field, &policy.proof, w.proof, &cx, self.nonces, provider)?
-                }
-            };
+            let p = dpop::verify_proof_in(
+                field,
+                &policy.proof,
+                w.proof,
+                &cx,
+                self.nonces,
+                provider,
+                self.tables,
+            )?;
             let matches = decode_thumbprint(&want).is_some_and(|w| bool::from(w.ct_eq(p.jkt())));
             if !matches {
                 return Err(DpopError::JktMismatch.into());
             }
-            seen.hot = HotKey::of(&p);
+            if let Some(xy) = w.proof.tabled_key() {
+                *hot = HotKey {
+                    jkt: *p.jkt(),
+                    xy: *xy,
+                    live: true,
+                };
+            }
             proof = Some(p);
         }
 
@@ -989,8 +972,6 @@ impl<'v> Verifier<'v> {
                         cache_hit,
                         scheme,
                         introspected: req.introspection.is_some(),
-                        hot: seen.hot.unwrap_or(HotKey::NONE),
-                        hot_live: seen.hot.is_some(),
                     }));
                 }
             }
@@ -1053,24 +1034,15 @@ impl<'v> Verifier<'v> {
             token_hash: th.as_ref(),
             now: check.now,
         };
-        let p = match (provider, self.tables) {
-            (None, Some(t)) => dpop::verify_proof_tables(
-                check.proof,
-                &policy.proof,
-                &mut ctx.proof,
-                &cx,
-                self.nonces,
-                t,
-            )?,
-            (provider, _) => dpop::verify_proof(
-                check.proof,
-                &policy.proof,
-                &mut ctx.proof,
-                &cx,
-                self.nonces,
-                provider,
-            )?,
-        };
+        let p = dpop::verify_proof_in(
+            check.proof,
+            &policy.proof,
+            &mut ctx.proof,
+            &cx,
+            self.nonces,
+            provider,
+            self.tables,
+        )?;
         if let Some(want) = check.expected_jkt
             && !bool::from(want.ct_eq(p.jkt()))
         {

@@ -5,6 +5,10 @@
 //! the optimiser can drop nothing. `footprint-baseline` is the same image without fapi; the
 //! difference of their `.text` + `.rodata` is what fapi adds to a firmware
 //! (`scripts/firmware-report.sh`). Never run: only linked and measured.
+//!
+//! With the feature `tables`, the same decision checks ES256 with the verifier's tables
+//! (`fapi_core::keytables`, [`TableConfig::firmware`] for 4 keys): the report prints the flash
+//! the fast path adds; the budgeted build stays the generic path.
 #![no_std]
 #![no_main]
 
@@ -44,6 +48,18 @@ static COUNTERS: ReplayCounters = ReplayCounters::new();
 static CACHE: TokenCache<64> = TokenCache::new();
 static NONCES: NonceKeys = NonceKeys::new();
 static mut CTX: Context<4> = Context::new();
+
+#[cfg(feature = "tables")]
+const TABLE_CONFIG: fapi_core::keytables::TableConfig =
+    fapi_core::keytables::TableConfig::firmware(4);
+#[cfg(feature = "tables")]
+static TABLES: [core::sync::atomic::AtomicU32; match TABLE_CONFIG.words() {
+    Some(n) => n,
+    None => 0,
+}] = [const { core::sync::atomic::AtomicU32::new(0) }; match TABLE_CONFIG.words() {
+    Some(n) => n,
+    None => 0,
+}];
 
 fn word(i: usize) -> u32 {
     // SAFETY: `i` < FIELDS * 2 (callers), so the read stays inside INPUT; volatile, so it is
@@ -122,6 +138,11 @@ fn decide() -> [u32; 4] {
         CACHE.view(),
         &NONCES,
     );
+    #[cfg(feature = "tables")]
+    let v = match fapi_core::keytables::KeyTables::new(&TABLES, TABLE_CONFIG) {
+        Ok(t) if t.init().is_ok() => v.with_tables(t),
+        _ => return [8, 0, 0, 0],
+    };
     if v.load_jwks(field(0)).is_err() {
         return [7, 0, 0, 0];
     }
