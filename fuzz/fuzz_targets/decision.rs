@@ -5,6 +5,8 @@
 //! Invariants checked on every input:
 //! - a request whose token or proof bytes were altered after signing is never allowed;
 //! - the same proof is never allowed twice (replay);
+//! - a second verifier with the fast ES256 path (`Verifier::with_tables`, issuer and hot-key
+//!   tables), given the same requests in the same order, reaches the same verdict and code;
 //! - fapi-core does not allocate inside `decide`.
 #![no_main]
 use arbitrary::Arbitrary;
@@ -59,9 +61,34 @@ const CLAIMS: [&str; 8] = ["iss", "aud", "exp", "nbf", "iat", "sub", "scope", "c
 const PROOF_CLAIMS: [&str; 5] = ["htm", "htu", "iat", "jti", "ath"];
 const TARGETS: [&str; 4] = ["/accounts", "/accounts?x=1", "/Accounts", "//accounts"];
 
-fn state() -> &'static Mutex<(fapi_tests::Fixture, Box<Context>)> {
-    static S: OnceLock<Mutex<(fapi_tests::Fixture, Box<Context>)>> = OnceLock::new();
-    S.get_or_init(|| Mutex::new((fapi_fuzz::fixture(), Box::default())))
+type State = (
+    fapi_tests::Fixture,
+    Box<Context>,
+    fapi_tests::Fixture,
+    Box<Context>,
+);
+
+/// The plain verifier and the one with ES256 tables, each with its own replay table and
+/// context, fed the same requests.
+fn state() -> &'static Mutex<State> {
+    static S: OnceLock<Mutex<State>> = OnceLock::new();
+    S.get_or_init(|| {
+        Mutex::new((
+            fapi_fuzz::fixture(),
+            Box::default(),
+            fapi_fuzz::fixture().with_tables(),
+            Box::default(),
+        ))
+    })
+}
+
+/// A verdict as comparable data.
+fn verdict(d: Decision<'_>) -> Result<(), Error> {
+    match d {
+        Decision::Allow(_) => Ok(()),
+        Decision::Deny(d) => Err(d.error()),
+        Decision::NeedsReplayCheck(_) => Err(Error::Dpop(DpopError::Replayed)),
+    }
 }
 
 fn pick<'a>(names: &[&'a str], i: u8) -> &'a str {
@@ -160,19 +187,27 @@ fuzz_target!(|input: Input| {
     req.target = target.as_bytes();
 
     let mut guard = state().lock().expect("one fuzzing thread");
-    let (fixture, ctx) = &mut *guard;
+    let (fixture, ctx, fast_fixture, fast_ctx) = &mut *guard;
     let verifier = fixture.verifier();
-    let first = no_alloc(|| matches!(verifier.decide(ctx, &req), Decision::Allow(_)));
+    let fast = fast_fixture.verifier();
+    let result = no_alloc(|| verdict(verifier.decide(ctx, &req)));
+    let fast_result = no_alloc(|| verdict(fast.decide(fast_ctx, &req)));
+    assert_eq!(
+        result, fast_result,
+        "the ES256 tables changed a verdict: {input:?}"
+    );
+    let first = result.is_ok();
     assert!(
         !(first && tampered),
         "allowed a request altered after signing: {input:?}"
     );
     if input.twice || first {
-        let again = no_alloc(|| match verifier.decide(ctx, &req) {
-            Decision::Allow(_) => Ok(()),
-            Decision::Deny(d) => Err(d.error()),
-            Decision::NeedsReplayCheck(_) => Err(Error::Dpop(DpopError::Replayed)),
-        });
+        let again = no_alloc(|| verdict(verifier.decide(ctx, &req)));
+        let fast_again = no_alloc(|| verdict(fast.decide(fast_ctx, &req)));
+        assert_eq!(
+            again, fast_again,
+            "the ES256 tables changed a verdict: {input:?}"
+        );
         if first {
             assert_eq!(
                 again,
