@@ -1079,6 +1079,7 @@ fn write_challenge(
     let bearer_on = policy.dpop != Mode::Required
         && (policy.allow_unbound || policy.mtls != Mode::Off || policy.dpop == Mode::Off);
     let oauth = error.oauth_error();
+    let name = error.challenge_name();
     // Which scheme carries the error.
     let err_scheme = if oauth == OAuthError::None {
         None
@@ -1096,7 +1097,8 @@ fn write_challenge(
             w.push(" error=\"");
             w.push(oauth.as_str());
             w.push("\", error_description=\"");
-            w.push(error.name());
+            w.push(name.0);
+            w.push(name.1);
             w.push("\",");
         }
         w.push(" algs=\"");
@@ -1114,7 +1116,8 @@ fn write_challenge(
             w.push(" error=\"");
             w.push(oauth.as_str());
             w.push("\", error_description=\"");
-            w.push(error.name());
+            w.push(name.0);
+            w.push(name.1);
             w.push("\"");
         }
     };
