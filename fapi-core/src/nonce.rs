@@ -9,6 +9,8 @@
 use crate::b64;
 use crate::error::{DpopError, Error, MisuseError};
 use crate::seqlock::SeqWords;
+use crate::time::div_rem_u32;
+use core::num::NonZeroU32;
 use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
@@ -51,6 +53,11 @@ impl Nonce {
     pub fn as_bytes(&self) -> &[u8; NONCE_LEN] {
         &self.0
     }
+}
+
+/// The slot length in seconds (0 counts as 1).
+fn slot_len(slot_seconds: u32) -> NonZeroU32 {
+    NonZeroU32::new(slot_seconds).unwrap_or(NonZeroU32::MIN)
 }
 
 fn mac(secret: &[u8; 32], slot: u64) -> [u8; 32] {
@@ -145,7 +152,10 @@ impl NonceKeys {
     /// `None` until a secret is set.
     pub fn current(&self, now: u64, slot_seconds: u32) -> Option<Nonce> {
         let (cur, _) = self.snapshot()?;
-        Some(encode(&mac(&cur, now / u64::from(slot_seconds.max(1)))))
+        Some(encode(&mac(
+            &cur,
+            div_rem_u32(now, slot_len(slot_seconds)).0,
+        )))
     }
 
     /// Checks a nonce received in a proof.
@@ -156,8 +166,9 @@ impl NonceKeys {
     pub fn check(&self, nonce: &[u8], now: u64, slot_seconds: u32) -> Result<(), Error> {
         let bad = Error::Dpop(DpopError::NonceInvalid);
         let (cur, prev) = self.snapshot().ok_or(bad)?;
-        let len = u64::from(slot_seconds.max(1));
-        let s = now / len;
+        let len = slot_len(slot_seconds);
+        let s = div_rem_u32(now, len).0;
+        let len = u64::from(len.get());
         let mut ok = subtle::Choice::from(0u8);
         for slot in [s.saturating_sub(1), s, s.saturating_add(1)] {
             ok |= encode(&mac(&cur, slot)).0.as_slice().ct_eq(nonce);
