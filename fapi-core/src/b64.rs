@@ -35,29 +35,41 @@ pub const fn encoded_len(n: usize) -> usize {
 
 /// The 6-bit value of a base64url character, or 0xFF.
 const fn sextet(c: u8) -> u8 {
+    sextet_of(c, b'-', b'_')
+}
+
+/// The 6-bit value of `c` in the base64 alphabet whose values 62 and 63 are `c62` and `c63`,
+/// or 0xFF.
+const fn sextet_of(c: u8, c62: u8, c63: u8) -> u8 {
     match c {
         b'A'..=b'Z' => c - b'A',
         b'a'..=b'z' => c - b'a' + 26,
         b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
+        _ if c == c62 => 62,
+        _ if c == c63 => 63,
         _ => 0xFF,
     }
 }
 
-const TABLE: [u8; 256] = {
+/// Sextet of every byte (0xFF: not in the alphabet) for the alphabet of [`sextet_of`].
+const fn table(c62: u8, c63: u8) -> [u8; 256] {
     let mut t = [0xFFu8; 256];
     let mut i = 0;
     while i < 256 {
         // A const initialiser cannot use iterators; `i < 256` bounds the index.
         #[allow(clippy::indexing_slicing)]
         {
-            t[i] = sextet(i as u8);
+            t[i] = sextet_of(i as u8, c62, c63);
         }
         i += 1;
     }
     t
-};
+}
+
+/// base64url (RFC 4648 §5).
+const TABLE: [u8; 256] = table(b'-', b'_');
+/// Standard base64 (RFC 4648 §4), for certificates.
+const STANDARD_TABLE: [u8; 256] = table(b'+', b'/');
 
 /// Decodes `src` into the front of `dst`.
 ///
@@ -68,9 +80,34 @@ const TABLE: [u8; 256] = {
 /// [`B64Error::Length`] if the decoded bytes do not fit `dst`; [`B64Error::Encoding`] for any
 /// non-canonical input.
 pub fn decode<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], B64Error> {
+    decode_with(&TABLE, src, dst)
+}
+
+/// Decodes strict padded standard base64 (RFC 4648 §4; certificates in PEM and RFC 9440
+/// `Client-Cert`) into the front of `dst`: a whole number of 4-character groups, `=` only as
+/// the one or two final characters that complete the last group, no whitespace, and zero
+/// trailing bits. One decoder with [`decode`], so a firmware links one.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_padded_standard<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], B64Error> {
+    if !src.len().is_multiple_of(4) {
+        return Err(B64Error::Encoding);
+    }
+    // Without the padding the last group has 2 or 3 characters; any other `=` is refused
+    // by the table.
+    let body = match src {
+        [body @ .., b'=', b'='] | [body @ .., b'='] => body,
+        _ => src,
+    };
+    decode_with(&STANDARD_TABLE, body, dst)
+}
+
+/// [`decode`] with the sextets of `table`.
+fn decode_with<'o>(table: &[u8; 256], src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], B64Error> {
     let n = decoded_len(src.len()).ok_or(B64Error::Encoding)?;
     let out = dst.get_mut(..n).ok_or(B64Error::Length)?;
-    let v = |c: &u8| TABLE.get(usize::from(*c)).copied().unwrap_or(0xFF);
+    let v = |c: &u8| table.get(usize::from(*c)).copied().unwrap_or(0xFF);
     let mut chunks = src.chunks_exact(4);
     let mut o = out.chunks_exact_mut(3);
     let mut bad = 0u8;
@@ -206,6 +243,56 @@ mod tests {
         }
         assert_eq!(encoded_len(32), 43);
         assert_eq!(decoded_len(43), Some(32));
+        for bad in [
+            &b"="[..],
+            b"==",
+            b"====",
+            b"A===",
+            b"AB=C",
+            b"AB= ",
+            b"AQ==AQ==",
+            b"AR==",
+        ] {
+            let mut d = [0u8; 8];
+            assert_eq!(
+                decode_padded_standard(bad, &mut d),
+                Err(B64Error::Encoding),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn padded_standard_matches_base64ct() {
+        use base64ct::Base64;
+        for n in 0..=7usize {
+            for seed in 0..32u32 {
+                let bytes: Vec<u8> = (0..n).map(|i| (seed * 53 + i as u32 * 97) as u8).collect();
+                let mut enc = [0u8; 12];
+                let e = Base64::encode(&bytes, &mut enc)
+                    .unwrap()
+                    .as_bytes()
+                    .to_vec();
+                let mut d = [0u8; 8];
+                assert_eq!(decode_padded_standard(&e, &mut d).unwrap(), &bytes[..]);
+                for pos in 0..e.len() {
+                    for c in [
+                        b'A', b'B', b'Q', b'+', b'/', b'=', b'_', b'-', b' ', b'\n', 0xC3,
+                    ] {
+                        let mut m = e.clone();
+                        m[pos] = c;
+                        for cut in [m.len(), m.len().saturating_sub(1)] {
+                            let m = &m[..cut];
+                            let mut d1 = [0u8; 8];
+                            let mut d2 = [0u8; 8];
+                            let ours = decode_padded_standard(m, &mut d1).map(|x| x.to_vec()).ok();
+                            let theirs = Base64::decode(m, &mut d2).map(|x| x.to_vec()).ok();
+                            assert_eq!(ours, theirs, "{m:?}");
+                        }
+                    }
+                }
+            }
+        }
         for ok in [&b""[..], b"AQAB", b"AQ", b"AQE", b"_-A"] {
             assert!(is_canonical(ok), "{ok:?}");
         }
