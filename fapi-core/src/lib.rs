@@ -115,6 +115,7 @@ pub mod replay;
 pub mod request;
 pub mod rsa;
 mod seqlock;
+mod sha;
 pub mod sign;
 pub mod time;
 pub mod token;

@@ -16,7 +16,7 @@ use crate::b64;
 use crate::error::{Error, MtlsError};
 use crate::form::hex_val;
 use crate::json::JStr;
-use sha2::{Digest, Sha256};
+use crate::sha::Sha256;
 use subtle::ConstantTimeEq;
 
 /// Largest client certificate accepted, in DER bytes.

@@ -99,8 +99,7 @@ impl NonceKeys {
             k.copy_from_slice(secret);
             k
         } else {
-            use sha2::Digest;
-            sha2::Sha256::digest(secret).into()
+            crate::sha::Sha256::digest(secret)
         };
         let mut w = self.words.read();
         let had = w.get(17).copied().unwrap_or(0) & 1 == 1;

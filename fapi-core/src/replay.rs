@@ -16,10 +16,10 @@
 //! one in the earlier probe position wins, so exactly one caller gets [`Insert::Fresh`].
 
 use crate::error::{CapacityError, Error, MisuseError};
+use crate::sha::Sha256;
 use crate::time::div_rem_u32;
 use core::num::NonZeroU32;
 use core::sync::atomic::{AtomicU32, Ordering};
-use sha2::{Digest, Sha256};
 
 /// Slots examined per insert.
 pub const PROBES: usize = 16;

@@ -22,7 +22,7 @@ use crate::mtls::{self, CertEncoding, MAX_CERT_DER_LEN};
 use crate::nonce::{Nonce, NonceKeys};
 use crate::policy::{Mode, Policy};
 use crate::replay::{Insert, ReplayView};
-use sha2::{Digest, Sha256};
+use crate::sha::Sha256;
 use subtle::ConstantTimeEq;
 
 /// Where the client certificate came from. The integrator states it; fapi never takes a
