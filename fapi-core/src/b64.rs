@@ -3,8 +3,6 @@
 //! Padding, `+`/`/`, whitespace and non-zero trailing bits are all refused: one byte string has
 //! exactly one accepted encoding, so signatures, thumbprints and `ath` values compare as bytes.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-
 /// Why a base64url string was refused.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum B64Error {
@@ -194,13 +192,35 @@ pub fn is_canonical(src: &[u8]) -> bool {
 /// # Errors
 /// [`B64Error::Length`] if `dst` is shorter than [`encoded_len`]`(src.len())`.
 pub fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o str, B64Error> {
-    Base64UrlUnpadded::encode(src, dst).map_err(|_| B64Error::Length)
+    let out = dst
+        .get_mut(..encoded_len(src.len()))
+        .ok_or(B64Error::Length)?;
+    // Each group of up to 3 bytes fills the matching group of up to 4 characters
+    // (`encoded_len` gives 2 and 3 characters for a final group of 1 and 2 bytes).
+    for (bytes, chars) in src.chunks(3).zip(out.chunks_mut(4)) {
+        let w = bytes
+            .iter()
+            .zip([16u32, 8, 0])
+            .fold(0u32, |w, (&b, shift)| w | u32::from(b) << shift);
+        for (c, shift) in chars.iter_mut().zip([18u32, 12, 6, 0]) {
+            *c = ALPHABET
+                .get((w >> shift & 63) as usize)
+                .copied()
+                .unwrap_or(b'A');
+        }
+    }
+    // Only alphabet characters were written.
+    core::str::from_utf8(out).map_err(|_| B64Error::Encoding)
 }
+
+/// The base64url alphabet (RFC 4648 §5, Table 2).
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 #[cfg(test)]
 mod tests {
     use super::*;
     extern crate std;
+    use base64ct::{Base64UrlUnpadded, Encoding};
     use std::vec::Vec;
 
     #[test]
@@ -243,6 +263,19 @@ mod tests {
         }
         assert_eq!(encoded_len(32), 43);
         assert_eq!(decoded_len(43), Some(32));
+        // The encoder agrees with base64ct on every length up to 3 groups and every byte value.
+        for n in 0..=9usize {
+            for seed in 0..=255u32 {
+                let bytes: Vec<u8> = (0..n).map(|i| (seed + i as u32 * 29) as u8).collect();
+                let (mut ours, mut theirs) = ([0u8; 12], [0u8; 12]);
+                let want = Base64UrlUnpadded::encode(&bytes, &mut theirs).unwrap();
+                assert_eq!(encode(&bytes, &mut ours), Ok(want), "{bytes:?}");
+                let short = encoded_len(n).saturating_sub(1);
+                if n > 0 {
+                    assert_eq!(encode(&bytes, &mut ours[..short]), Err(B64Error::Length));
+                }
+            }
+        }
         for bad in [
             &b"="[..],
             b"==",
