@@ -9,12 +9,11 @@
 use crate::b64;
 use crate::error::{DpopError, Error, MisuseError};
 use crate::seqlock::SeqWords;
+use crate::sha::Sha256;
 use crate::time::div_rem_u32;
 use core::num::NonZeroU32;
-use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 type Secrets = ([u8; 32], Option<([u8; 32], u64)>);
 
 /// Length of a nonce in characters (base64url of 32 bytes).
@@ -60,14 +59,28 @@ fn slot_len(slot_seconds: u32) -> NonZeroU32 {
     NonZeroU32::new(slot_seconds).unwrap_or(NonZeroU32::MIN)
 }
 
+/// HMAC-SHA256 (RFC 2104) of `TAG ‖ slot` under the 32-byte `secret`: the key, shorter than
+/// SHA-256's 64-byte block, is zero-padded to it. Written on [`Sha256`] rather than with the
+/// `hmac` crate so that a firmware links one SHA-256 (a test compares it with `hmac`).
 fn mac(secret: &[u8; 32], slot: u64) -> [u8; 32] {
-    // A 32-byte key is always a valid HMAC key; the fallback is never taken.
-    let Ok(mut m) = <HmacSha256 as KeyInit>::new_from_slice(secret) else {
-        return [0; 32];
-    };
-    m.update(TAG);
-    m.update(&slot.to_be_bytes());
-    m.finalize().into_bytes().into()
+    const IPAD: u8 = 0x36;
+    const OPAD: u8 = 0x5C;
+    let mut pad = [IPAD; 64];
+    for (p, k) in pad.iter_mut().zip(secret) {
+        *p ^= k;
+    }
+    let inner = Sha256::new()
+        .chain_update(pad)
+        .chain_update(TAG)
+        .chain_update(slot.to_be_bytes())
+        .finalize();
+    for p in &mut pad {
+        *p ^= IPAD ^ OPAD;
+    }
+    Sha256::new()
+        .chain_update(pad)
+        .chain_update(inner)
+        .finalize()
 }
 
 fn encode(tag: &[u8; 32]) -> Nonce {
@@ -99,7 +112,7 @@ impl NonceKeys {
             k.copy_from_slice(secret);
             k
         } else {
-            crate::sha::Sha256::digest(secret)
+            Sha256::digest(secret)
         };
         let mut w = self.words.read();
         let had = w.get(17).copied().unwrap_or(0) & 1 == 1;
@@ -178,5 +191,35 @@ impl NonceKeys {
             }
         }
         if bool::from(ok) { Ok(()) } else { Err(bad) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hmac::{KeyInit, Mac};
+
+    #[test]
+    fn mac_is_hmac_sha256() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..200u64 {
+            let mut secret = [0u8; 32];
+            for b in &mut secret {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            let slot = if i < 4 {
+                [0, 1, u64::MAX, 1 << 32][i as usize]
+            } else {
+                x
+            };
+            let mut m = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&secret).unwrap();
+            m.update(TAG);
+            m.update(&slot.to_be_bytes());
+            let want: [u8; 32] = m.finalize().into_bytes().into();
+            assert_eq!(mac(&secret, slot), want, "{i}");
+        }
     }
 }
