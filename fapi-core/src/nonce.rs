@@ -81,6 +81,7 @@ fn mac(secret: &[u8; 32], slot: u64) -> [u8; 32] {
         .chain_update(pad)
         .chain_update(inner)
         .finalize()
+        .into()
 }
 
 fn encode(tag: &[u8; 32]) -> Nonce {
@@ -112,7 +113,7 @@ impl NonceKeys {
             k.copy_from_slice(secret);
             k
         } else {
-            Sha256::digest(secret)
+            Sha256::digest(secret).into()
         };
         let mut w = self.words.read();
         let had = w.get(17).copied().unwrap_or(0) & 1 == 1;

@@ -6,6 +6,9 @@
 
 use sha2::Digest;
 
+/// A SHA-256 digest: 32 bytes (`.into()` gives a `[u8; 32]`).
+pub(crate) type Output = sha2::digest::Output<sha2::Sha256>;
+
 /// An incremental SHA-256 (FIPS 180-4).
 #[derive(Clone, Default)]
 pub(crate) struct Sha256(sha2::Sha256);
@@ -35,15 +38,15 @@ impl Sha256 {
         self
     }
 
-    /// The digest.
+    /// The digest (sha2's output array, as `sha2::Sha256` returns it).
     #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
-    pub(crate) fn finalize(self) -> [u8; 32] {
-        self.0.finalize().into()
+    pub(crate) fn finalize(self) -> Output {
+        self.0.finalize()
     }
 
     /// The digest of `data`.
     #[inline]
-    pub(crate) fn digest(data: impl AsRef<[u8]>) -> [u8; 32] {
+    pub(crate) fn digest(data: impl AsRef<[u8]>) -> Output {
         Self::new().chain_update(data).finalize()
     }
 }

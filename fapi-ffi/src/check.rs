@@ -16,7 +16,7 @@ use fapi_core::request::{
 ///
 /// # Safety
 /// `p` must be NULL (with `n` 0) or point to `n` readable `fapi_str` whose bytes are readable.
-unsafe fn strs<'a>(p: *const fapi_str, n: u32, out: &mut [&'a [u8]]) -> Result<usize, u32> {
+unsafe fn strs(p: *const fapi_str, n: u32, out: &mut [&[u8]]) -> Result<usize, u32> {
     if n == 0 {
         return Ok(0);
     }
@@ -39,7 +39,7 @@ unsafe fn strs<'a>(p: *const fapi_str, n: u32, out: &mut [&'a [u8]]) -> Result<u
 ///
 /// # Safety
 /// As [`strs`].
-unsafe fn utf8_strs<'a>(p: *const fapi_str, n: u32, out: &mut [&'a str]) -> Result<usize, u32> {
+unsafe fn utf8_strs(p: *const fapi_str, n: u32, out: &mut [&str]) -> Result<usize, u32> {
     if n == 0 {
         return Ok(0);
     }
