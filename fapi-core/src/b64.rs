@@ -3,8 +3,6 @@
 //! Padding, `+`/`/`, whitespace and non-zero trailing bits are all refused: one byte string has
 //! exactly one accepted encoding, so signatures, thumbprints and `ath` values compare as bytes.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-
 /// Why a base64url string was refused.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum B64Error {
@@ -35,29 +33,41 @@ pub const fn encoded_len(n: usize) -> usize {
 
 /// The 6-bit value of a base64url character, or 0xFF.
 const fn sextet(c: u8) -> u8 {
+    sextet_of(c, b'-', b'_')
+}
+
+/// The 6-bit value of `c` in the base64 alphabet whose values 62 and 63 are `c62` and `c63`,
+/// or 0xFF.
+const fn sextet_of(c: u8, c62: u8, c63: u8) -> u8 {
     match c {
         b'A'..=b'Z' => c - b'A',
         b'a'..=b'z' => c - b'a' + 26,
         b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
+        _ if c == c62 => 62,
+        _ if c == c63 => 63,
         _ => 0xFF,
     }
 }
 
-const TABLE: [u8; 256] = {
+/// Sextet of every byte (0xFF: not in the alphabet) for the alphabet of [`sextet_of`].
+const fn table(c62: u8, c63: u8) -> [u8; 256] {
     let mut t = [0xFFu8; 256];
     let mut i = 0;
     while i < 256 {
         // A const initialiser cannot use iterators; `i < 256` bounds the index.
         #[allow(clippy::indexing_slicing)]
         {
-            t[i] = sextet(i as u8);
+            t[i] = sextet_of(i as u8, c62, c63);
         }
         i += 1;
     }
     t
-};
+}
+
+/// base64url (RFC 4648 §5).
+const TABLE: [u8; 256] = table(b'-', b'_');
+/// Standard base64 (RFC 4648 §4), for certificates.
+const STANDARD_TABLE: [u8; 256] = table(b'+', b'/');
 
 /// Decodes `src` into the front of `dst`.
 ///
@@ -68,9 +78,34 @@ const TABLE: [u8; 256] = {
 /// [`B64Error::Length`] if the decoded bytes do not fit `dst`; [`B64Error::Encoding`] for any
 /// non-canonical input.
 pub fn decode<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], B64Error> {
+    decode_with(&TABLE, src, dst)
+}
+
+/// Decodes strict padded standard base64 (RFC 4648 §4; certificates in PEM and RFC 9440
+/// `Client-Cert`) into the front of `dst`: a whole number of 4-character groups, `=` only as
+/// the one or two final characters that complete the last group, no whitespace, and zero
+/// trailing bits. One decoder with [`decode`], so a firmware links one.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_padded_standard<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], B64Error> {
+    if !src.len().is_multiple_of(4) {
+        return Err(B64Error::Encoding);
+    }
+    // Without the padding the last group has 2 or 3 characters; any other `=` is refused
+    // by the table.
+    let body = match src {
+        [body @ .., b'=', b'='] | [body @ .., b'='] => body,
+        _ => src,
+    };
+    decode_with(&STANDARD_TABLE, body, dst)
+}
+
+/// [`decode`] with the sextets of `table`.
+fn decode_with<'o>(table: &[u8; 256], src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], B64Error> {
     let n = decoded_len(src.len()).ok_or(B64Error::Encoding)?;
     let out = dst.get_mut(..n).ok_or(B64Error::Length)?;
-    let v = |c: &u8| TABLE.get(usize::from(*c)).copied().unwrap_or(0xFF);
+    let v = |c: &u8| table.get(usize::from(*c)).copied().unwrap_or(0xFF);
     let mut chunks = src.chunks_exact(4);
     let mut o = out.chunks_exact_mut(3);
     let mut bad = 0u8;
@@ -157,13 +192,35 @@ pub fn is_canonical(src: &[u8]) -> bool {
 /// # Errors
 /// [`B64Error::Length`] if `dst` is shorter than [`encoded_len`]`(src.len())`.
 pub fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o str, B64Error> {
-    Base64UrlUnpadded::encode(src, dst).map_err(|_| B64Error::Length)
+    let out = dst
+        .get_mut(..encoded_len(src.len()))
+        .ok_or(B64Error::Length)?;
+    // Each group of up to 3 bytes fills the matching group of up to 4 characters
+    // (`encoded_len` gives 2 and 3 characters for a final group of 1 and 2 bytes).
+    for (bytes, chars) in src.chunks(3).zip(out.chunks_mut(4)) {
+        let w = bytes
+            .iter()
+            .zip([16u32, 8, 0])
+            .fold(0u32, |w, (&b, shift)| w | u32::from(b) << shift);
+        for (c, shift) in chars.iter_mut().zip([18u32, 12, 6, 0]) {
+            *c = ALPHABET
+                .get((w >> shift & 63) as usize)
+                .copied()
+                .unwrap_or(b'A');
+        }
+    }
+    // Only alphabet characters were written.
+    core::str::from_utf8(out).map_err(|_| B64Error::Encoding)
 }
+
+/// The base64url alphabet (RFC 4648 §5, Table 2).
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 #[cfg(test)]
 mod tests {
     use super::*;
     extern crate std;
+    use base64ct::{Base64UrlUnpadded, Encoding};
     use std::vec::Vec;
 
     #[test]
@@ -206,6 +263,69 @@ mod tests {
         }
         assert_eq!(encoded_len(32), 43);
         assert_eq!(decoded_len(43), Some(32));
+        // The encoder agrees with base64ct on every length up to 3 groups and every byte value.
+        for n in 0..=9usize {
+            for seed in 0..=255u32 {
+                let bytes: Vec<u8> = (0..n).map(|i| (seed + i as u32 * 29) as u8).collect();
+                let (mut ours, mut theirs) = ([0u8; 12], [0u8; 12]);
+                let want = Base64UrlUnpadded::encode(&bytes, &mut theirs).unwrap();
+                assert_eq!(encode(&bytes, &mut ours), Ok(want), "{bytes:?}");
+                let short = encoded_len(n).saturating_sub(1);
+                if n > 0 {
+                    assert_eq!(encode(&bytes, &mut ours[..short]), Err(B64Error::Length));
+                }
+            }
+        }
+        for bad in [
+            &b"="[..],
+            b"==",
+            b"====",
+            b"A===",
+            b"AB=C",
+            b"AB= ",
+            b"AQ==AQ==",
+            b"AR==",
+        ] {
+            let mut d = [0u8; 8];
+            assert_eq!(
+                decode_padded_standard(bad, &mut d),
+                Err(B64Error::Encoding),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn padded_standard_matches_base64ct() {
+        use base64ct::Base64;
+        for n in 0..=7usize {
+            for seed in 0..32u32 {
+                let bytes: Vec<u8> = (0..n).map(|i| (seed * 53 + i as u32 * 97) as u8).collect();
+                let mut enc = [0u8; 12];
+                let e = Base64::encode(&bytes, &mut enc)
+                    .unwrap()
+                    .as_bytes()
+                    .to_vec();
+                let mut d = [0u8; 8];
+                assert_eq!(decode_padded_standard(&e, &mut d).unwrap(), &bytes[..]);
+                for pos in 0..e.len() {
+                    for c in [
+                        b'A', b'B', b'Q', b'+', b'/', b'=', b'_', b'-', b' ', b'\n', 0xC3,
+                    ] {
+                        let mut m = e.clone();
+                        m[pos] = c;
+                        for cut in [m.len(), m.len().saturating_sub(1)] {
+                            let m = &m[..cut];
+                            let mut d1 = [0u8; 8];
+                            let mut d2 = [0u8; 8];
+                            let ours = decode_padded_standard(m, &mut d1).map(|x| x.to_vec()).ok();
+                            let theirs = Base64::decode(m, &mut d2).map(|x| x.to_vec()).ok();
+                            assert_eq!(ours, theirs, "{m:?}");
+                        }
+                    }
+                }
+            }
+        }
         for ok in [&b""[..], b"AQAB", b"AQ", b"AQE", b"_-A"] {
             assert!(is_canonical(ok), "{ok:?}");
         }

@@ -9,8 +9,8 @@
 use crate::error::{Error, MisuseError};
 use crate::jws::AlgSet;
 use crate::out::{self, JsonObject};
+use crate::sha::Sha256;
 use crate::sign::{self, JwsHeader, JwsSigner};
-use sha2::{Digest, Sha256};
 
 /// The proof's `typ`.
 pub const TYP: &str = "dpop+jwt";

@@ -667,255 +667,52 @@ impl Error {
     /// A short, stable, human-readable name of the error (never contains input bytes).
     pub const fn name(self) -> &'static str {
         match self {
-            Self::Json(e) => match e {
-                JsonError::Syntax => "json_syntax",
-                JsonError::InvalidUtf8 => "json_invalid_utf8",
-                JsonError::InvalidEscape => "json_invalid_escape",
-                JsonError::ControlCharacter => "json_control_character",
-                JsonError::DepthExceeded => "json_depth_exceeded",
-                JsonError::TooManyMembers => "json_too_many_members",
-                JsonError::DuplicateMember => "json_duplicate_member",
-                JsonError::TooLarge => "json_too_large",
-                JsonError::NotObject => "json_not_object",
-            },
-            Self::Jws(e) => match e {
-                JwsError::Segments => "jws_segments",
-                JwsError::HeaderEncoding => "jws_header_encoding",
-                JwsError::PayloadEncoding => "jws_payload_encoding",
-                JwsError::SignatureEncoding => "jws_signature_encoding",
-                JwsError::SignatureLength => "jws_signature_length",
-                JwsError::TokenTooLarge => "jws_token_too_large",
-                JwsError::HeaderTooLarge => "jws_header_too_large",
-                JwsError::PayloadTooLarge => "jws_payload_too_large",
-                JwsError::AlgMissing => "jws_alg_missing",
-                JwsError::AlgNone => "jws_alg_none",
-                JwsError::AlgSymmetric => "jws_alg_symmetric",
-                JwsError::AlgNotAllowed => "jws_alg_not_allowed",
-                JwsError::AlgUnknown => "jws_alg_unknown",
-                JwsError::CritPresent => "jws_crit_present",
-                JwsError::B64Present => "jws_b64_present",
-                JwsError::TypMissing => "jws_typ_missing",
-                JwsError::TypMismatch => "jws_typ_mismatch",
-                JwsError::HeaderMemberType => "jws_header_member_type",
-                JwsError::BadSignature => "jws_bad_signature",
-            },
-            Self::Jwk(e) => match e {
-                JwkError::UnknownKid => "jwk_unknown_kid",
-                JwkError::NoMatchingKey => "jwk_no_matching_key",
-                JwkError::AmbiguousKey => "jwk_ambiguous_key",
-                JwkError::AlgKeyMismatch => "jwk_alg_key_mismatch",
-                JwkError::SetMalformed => "jwk_set_malformed",
-                JwkError::KeyMalformed => "jwk_key_malformed",
-                JwkError::KeyPrivate => "jwk_key_private",
-                JwkError::EcPointInvalid => "jwk_ec_point_invalid",
-                JwkError::KeyLength => "jwk_key_length",
-                JwkError::OkpKeyInvalid => "jwk_okp_key_invalid",
-                JwkError::KidTooLong => "jwk_kid_too_long",
-                JwkError::KeyEncoding => "jwk_key_encoding",
-                JwkError::NoUsableKeys => "jwk_no_usable_keys",
-                JwkError::RsaModulusSize => "jwk_rsa_modulus_size",
-                JwkError::RsaModulusLeadingZero => "jwk_rsa_modulus_leading_zero",
-                JwkError::RsaModulusEven => "jwk_rsa_modulus_even",
-                JwkError::RsaExponent => "jwk_rsa_exponent",
-            },
-            Self::Claims(e) => match e {
-                ClaimsError::IssMissing => "claims_iss_missing",
-                ClaimsError::IssMismatch => "claims_iss_mismatch",
-                ClaimsError::AudMissing => "claims_aud_missing",
-                ClaimsError::AudMismatch => "claims_aud_mismatch",
-                ClaimsError::AudMalformed => "claims_aud_malformed",
-                ClaimsError::ExpMissing => "claims_exp_missing",
-                ClaimsError::Expired => "claims_expired",
-                ClaimsError::NotYetValid => "claims_not_yet_valid",
-                ClaimsError::IssuedInFuture => "claims_issued_in_future",
-                ClaimsError::TimeMalformed => "claims_time_malformed",
-                ClaimsError::TimeOutOfRange => "claims_time_out_of_range",
-                ClaimsError::CnfUnsupported => "claims_cnf_unsupported",
-                ClaimsError::ClaimType => "claims_claim_type",
-                ClaimsError::Inactive => "claims_inactive",
-            },
-            Self::Dpop(e) => match e {
-                DpopError::ProofMissing => "dpop_proof_missing",
-                DpopError::MultipleProofs => "dpop_multiple_proofs",
-                DpopError::JwkMissing => "dpop_jwk_missing",
-                DpopError::JwkUnusable => "dpop_jwk_unusable",
-                DpopError::HtmMissing => "dpop_htm_missing",
-                DpopError::HtmMismatch => "dpop_htm_mismatch",
-                DpopError::HtuMissing => "dpop_htu_missing",
-                DpopError::HtuMismatch => "dpop_htu_mismatch",
-                DpopError::HtuInvalid => "dpop_htu_invalid",
-                DpopError::IatMissing => "dpop_iat_missing",
-                DpopError::IatTooOld => "dpop_iat_too_old",
-                DpopError::IatInFuture => "dpop_iat_in_future",
-                DpopError::JtiMissing => "dpop_jti_missing",
-                DpopError::JtiTooLong => "dpop_jti_too_long",
-                DpopError::AthMissing => "dpop_ath_missing",
-                DpopError::AthMismatch => "dpop_ath_mismatch",
-                DpopError::NonceMissing => "dpop_nonce_missing",
-                DpopError::NonceInvalid => "dpop_nonce_invalid",
-                DpopError::Replayed => "dpop_replayed",
-                DpopError::ClaimType => "dpop_claim_type",
-                DpopError::ReplayedExternal => "dpop_replayed_external",
-                DpopError::JktMismatch => "dpop_jkt_mismatch",
-                DpopError::TokenNotBound => "dpop_token_not_bound",
-                DpopError::BearerDowngrade => "dpop_bearer_downgrade",
-                DpopError::DpopDisabled => "dpop_disabled",
-                DpopError::BindingRequired => "dpop_binding_required",
-                DpopError::ExpectedJktMismatch => "dpop_expected_jkt_mismatch",
-            },
-            Self::Proof(p) => match p {
-                ProofDefect::Json(JsonError::Syntax) => "proof_json_syntax",
-                ProofDefect::Json(JsonError::InvalidUtf8) => "proof_json_invalid_utf8",
-                ProofDefect::Json(JsonError::InvalidEscape) => "proof_json_invalid_escape",
-                ProofDefect::Json(JsonError::ControlCharacter) => "proof_json_control_character",
-                ProofDefect::Json(JsonError::DepthExceeded) => "proof_json_depth_exceeded",
-                ProofDefect::Json(JsonError::TooManyMembers) => "proof_json_too_many_members",
-                ProofDefect::Json(JsonError::DuplicateMember) => "proof_json_duplicate_member",
-                ProofDefect::Json(JsonError::TooLarge) => "proof_json_too_large",
-                ProofDefect::Json(JsonError::NotObject) => "proof_json_not_object",
-                ProofDefect::Jws(JwsError::Segments) => "proof_jws_segments",
-                ProofDefect::Jws(JwsError::HeaderEncoding) => "proof_jws_header_encoding",
-                ProofDefect::Jws(JwsError::PayloadEncoding) => "proof_jws_payload_encoding",
-                ProofDefect::Jws(JwsError::SignatureEncoding) => "proof_jws_signature_encoding",
-                ProofDefect::Jws(JwsError::SignatureLength) => "proof_jws_signature_length",
-                ProofDefect::Jws(JwsError::TokenTooLarge) => "proof_jws_token_too_large",
-                ProofDefect::Jws(JwsError::HeaderTooLarge) => "proof_jws_header_too_large",
-                ProofDefect::Jws(JwsError::PayloadTooLarge) => "proof_jws_payload_too_large",
-                ProofDefect::Jws(JwsError::AlgMissing) => "proof_jws_alg_missing",
-                ProofDefect::Jws(JwsError::AlgNone) => "proof_jws_alg_none",
-                ProofDefect::Jws(JwsError::AlgSymmetric) => "proof_jws_alg_symmetric",
-                ProofDefect::Jws(JwsError::AlgNotAllowed) => "proof_jws_alg_not_allowed",
-                ProofDefect::Jws(JwsError::AlgUnknown) => "proof_jws_alg_unknown",
-                ProofDefect::Jws(JwsError::CritPresent) => "proof_jws_crit_present",
-                ProofDefect::Jws(JwsError::B64Present) => "proof_jws_b64_present",
-                ProofDefect::Jws(JwsError::TypMissing) => "proof_jws_typ_missing",
-                ProofDefect::Jws(JwsError::TypMismatch) => "proof_jws_typ_mismatch",
-                ProofDefect::Jws(JwsError::HeaderMemberType) => "proof_jws_header_member_type",
-                ProofDefect::Jws(JwsError::BadSignature) => "proof_jws_bad_signature",
-                ProofDefect::Jwk(JwkError::UnknownKid) => "proof_jwk_unknown_kid",
-                ProofDefect::Jwk(JwkError::NoMatchingKey) => "proof_jwk_no_matching_key",
-                ProofDefect::Jwk(JwkError::AmbiguousKey) => "proof_jwk_ambiguous_key",
-                ProofDefect::Jwk(JwkError::AlgKeyMismatch) => "proof_jwk_alg_key_mismatch",
-                ProofDefect::Jwk(JwkError::SetMalformed) => "proof_jwk_set_malformed",
-                ProofDefect::Jwk(JwkError::KeyMalformed) => "proof_jwk_key_malformed",
-                ProofDefect::Jwk(JwkError::KeyPrivate) => "proof_jwk_key_private",
-                ProofDefect::Jwk(JwkError::EcPointInvalid) => "proof_jwk_ec_point_invalid",
-                ProofDefect::Jwk(JwkError::KeyLength) => "proof_jwk_key_length",
-                ProofDefect::Jwk(JwkError::OkpKeyInvalid) => "proof_jwk_okp_key_invalid",
-                ProofDefect::Jwk(JwkError::KidTooLong) => "proof_jwk_kid_too_long",
-                ProofDefect::Jwk(JwkError::KeyEncoding) => "proof_jwk_key_encoding",
-                ProofDefect::Jwk(JwkError::NoUsableKeys) => "proof_jwk_no_usable_keys",
-                ProofDefect::Jwk(JwkError::RsaModulusSize) => "proof_jwk_rsa_modulus_size",
-                ProofDefect::Jwk(JwkError::RsaModulusLeadingZero) => {
-                    "proof_jwk_rsa_modulus_leading_zero"
-                }
-                ProofDefect::Jwk(JwkError::RsaModulusEven) => "proof_jwk_rsa_modulus_even",
-                ProofDefect::Jwk(JwkError::RsaExponent) => "proof_jwk_rsa_exponent",
-            },
-            Self::Mtls(e) => match e {
-                MtlsError::CertMissing => "mtls_cert_missing",
-                MtlsError::CertMismatch => "mtls_cert_mismatch",
-                MtlsError::CertMalformed => "mtls_cert_malformed",
-                MtlsError::CnfX5tMalformed => "mtls_cnf_x5t_malformed",
-                MtlsError::MtlsDisabled => "mtls_disabled",
-            },
-            Self::Request(e) => match e {
-                RequestError::NoCredentials => "request_no_credentials",
-                RequestError::MultipleAuthorization => "request_multiple_authorization",
-                RequestError::TokenInQuery => "request_token_in_query",
-                RequestError::MalformedAuthorization => "request_malformed_authorization",
-                RequestError::InvalidTarget => "request_invalid_target",
-                RequestError::InsufficientScope => "request_insufficient_scope",
-                RequestError::InvalidMethod => "request_invalid_method",
-                RequestError::AmbiguousCredentials => "request_ambiguous_credentials",
-            },
-            Self::Capacity(e) => match e {
-                CapacityError::KeySetFull => "capacity_key_set_full",
-                CapacityError::ReplayTableFull => "capacity_replay_table_full",
-                CapacityError::ReplayBusy => "capacity_replay_busy",
-                CapacityError::ReplayStoreError => "capacity_replay_store_error",
-                CapacityError::SharedStateBusy => "capacity_shared_state_busy",
-                CapacityError::CryptoProviderFailure => "capacity_crypto_provider_failure",
-            },
-            Self::Misuse(e) => match e {
-                MisuseError::LeewayTooLarge => "misuse_leeway_too_large",
-                MisuseError::EmptyIssuer => "misuse_empty_issuer",
-                MisuseError::EmptyAudience => "misuse_empty_audience",
-                MisuseError::EmptyAllowlist => "misuse_empty_allowlist",
-                MisuseError::AlgUnavailable => "misuse_alg_unavailable",
-                MisuseError::LimitOutOfRange => "misuse_limit_out_of_range",
-                MisuseError::ScratchTooSmall => "misuse_scratch_too_small",
-                MisuseError::InvalidArgument => "misuse_invalid_argument",
-                MisuseError::InvalidBase => "misuse_invalid_base",
-                MisuseError::ContradictoryPolicy => "misuse_contradictory_policy",
-                MisuseError::NonceSecretTooShort => "misuse_nonce_secret_too_short",
-                MisuseError::ReplayNotPending => "misuse_replay_not_pending",
-                MisuseError::StorageSize => "misuse_storage_size",
-                MisuseError::NonceSecretMissing => "misuse_nonce_secret_missing",
-                MisuseError::RandomLength => "misuse_random_length",
-                MisuseError::LifetimeOutOfRange => "misuse_lifetime_out_of_range",
-                MisuseError::EmptyClientId => "misuse_empty_client_id",
-                MisuseError::InvalidClientValue => "misuse_invalid_client_value",
-                MisuseError::AuthorizationDetailsInvalid => "misuse_authorization_details_invalid",
-                MisuseError::PkceVerifierInvalid => "misuse_pkce_verifier_invalid",
-                MisuseError::TableConfig => "misuse_table_config",
-            },
-            Self::Metadata(e) => match e {
-                MetadataError::IssuerMissing => "metadata_issuer_missing",
-                MetadataError::IssuerMismatch => "metadata_issuer_mismatch",
-                MetadataError::MemberType => "metadata_member_type",
-                MetadataError::EndpointMissing => "metadata_endpoint_missing",
-                MetadataError::EndpointInvalid => "metadata_endpoint_invalid",
-                MetadataError::PkceS256Unsupported => "metadata_pkce_s256_unsupported",
-            },
-            Self::Par(e) => match e {
-                ParError::ErrorResponse => "par_error_response",
-                ParError::UnexpectedStatus => "par_unexpected_status",
-                ParError::RequestUriMissing => "par_request_uri_missing",
-                ParError::RequestUriInvalid => "par_request_uri_invalid",
-                ParError::ExpiresInMissing => "par_expires_in_missing",
-                ParError::ExpiresInInvalid => "par_expires_in_invalid",
-            },
-            Self::AuthResponse(e) => match e {
-                AuthResponseError::ErrorResponse => "authz_error_response",
-                AuthResponseError::ResponseMissing => "authz_response_missing",
-                AuthResponseError::MixedResponse => "authz_mixed_response",
-                AuthResponseError::DuplicateParameter => "authz_duplicate_parameter",
-                AuthResponseError::ParameterEncoding => "authz_parameter_encoding",
-                AuthResponseError::ParameterTooLong => "authz_parameter_too_long",
-                AuthResponseError::IssMissing => "authz_iss_missing",
-                AuthResponseError::IssMismatch => "authz_iss_mismatch",
-                AuthResponseError::StateMissing => "authz_state_missing",
-                AuthResponseError::StateMismatch => "authz_state_mismatch",
-                AuthResponseError::CodeMissing => "authz_code_missing",
-                AuthResponseError::ClaimType => "authz_claim_type",
-            },
-            Self::Token(e) => match e {
-                TokenError::ErrorResponse => "token_error_response",
-                TokenError::UseDpopNonce => "token_use_dpop_nonce",
-                TokenError::DpopNonceInvalid => "token_dpop_nonce_invalid",
-                TokenError::UnexpectedStatus => "token_unexpected_status",
-                TokenError::AccessTokenMissing => "token_access_token_missing",
-                TokenError::TokenTypeMissing => "token_token_type_missing",
-                TokenError::TokenTypeMismatch => "token_token_type_mismatch",
-                TokenError::ExpiresInInvalid => "token_expires_in_invalid",
-                TokenError::MemberType => "token_member_type",
-            },
-            Self::IdToken(e) => match e {
-                IdTokenError::NonceMissing => "id_token_nonce_missing",
-                IdTokenError::NonceMismatch => "id_token_nonce_mismatch",
-                IdTokenError::AzpMissing => "id_token_azp_missing",
-                IdTokenError::AzpMismatch => "id_token_azp_mismatch",
-                IdTokenError::IatMissing => "id_token_iat_missing",
-                IdTokenError::SubMissing => "id_token_sub_missing",
-            },
-            Self::Sign(e) => match e {
-                SignError::KeyInvalid => "sign_key_invalid",
-                SignError::AlgKeyMismatch => "sign_alg_key_mismatch",
-                SignError::SignatureLength => "sign_signature_length",
-                SignError::AlgNotAllowed => "sign_alg_not_allowed",
-            },
+            Self::Json(e) => e.name(),
+            Self::Jws(e) => e.name(),
+            Self::Jwk(e) => e.name(),
+            Self::Claims(e) => e.name(),
+            Self::Dpop(e) => e.name(),
+            Self::Proof(e) => e.name(),
+            Self::Mtls(e) => e.name(),
+            Self::Request(e) => e.name(),
+            Self::Capacity(e) => e.name(),
+            Self::Misuse(e) => e.name(),
+            Self::Metadata(e) => e.name(),
+            Self::Par(e) => e.name(),
+            Self::AuthResponse(e) => e.name(),
+            Self::Token(e) => e.name(),
+            Self::IdToken(e) => e.name(),
+            Self::Sign(e) => e.name(),
             Self::BufferTooSmall { .. } => "buffer_too_small",
+        }
+    }
+
+    /// [`Error::name`] split as `(prefix, rest)` for the errors a challenge names (those whose
+    /// [`Error::oauth_error`] is not `None`); for the others it is empty or the name. A proof-band name is
+    /// `"proof_"` and the token-side name, so a challenge writer links one copy of those names
+    /// rather than two, and no client-side, capacity or misuse name: 4 KB less flash for a
+    /// resource-server firmware (examples/firmware/README.md). A test checks the split.
+    pub(crate) const fn challenge_name(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Json(e) => ("", e.name()),
+            Self::Jws(e) => ("", e.name()),
+            Self::Jwk(e) => ("", e.name()),
+            Self::Claims(e) => ("", e.name()),
+            Self::Dpop(e) => ("", e.name()),
+            Self::Proof(ProofDefect::Json(e)) => ("proof_", e.name()),
+            Self::Proof(ProofDefect::Jws(e)) => ("proof_", e.name()),
+            Self::Proof(ProofDefect::Jwk(e)) => ("proof_", e.name()),
+            Self::Mtls(e) => ("", e.name()),
+            Self::Request(e) => ("", e.name()),
+            Self::Capacity(_)
+            | Self::Misuse(_)
+            | Self::Metadata(_)
+            | Self::Par(_)
+            | Self::AuthResponse(_)
+            | Self::Token(_)
+            | Self::IdToken(_)
+            | Self::Sign(_)
+            | Self::BufferTooSmall { .. } => ("", ""),
         }
     }
 }
@@ -1140,6 +937,350 @@ pub const ALL: &[Error] = &[
     Error::BufferTooSmall { needed: 0 },
 ];
 
+impl JsonError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Json(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            JsonError::Syntax => "json_syntax",
+            JsonError::InvalidUtf8 => "json_invalid_utf8",
+            JsonError::InvalidEscape => "json_invalid_escape",
+            JsonError::ControlCharacter => "json_control_character",
+            JsonError::DepthExceeded => "json_depth_exceeded",
+            JsonError::TooManyMembers => "json_too_many_members",
+            JsonError::DuplicateMember => "json_duplicate_member",
+            JsonError::TooLarge => "json_too_large",
+            JsonError::NotObject => "json_not_object",
+        }
+    }
+}
+
+impl JwsError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Jws(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            JwsError::Segments => "jws_segments",
+            JwsError::HeaderEncoding => "jws_header_encoding",
+            JwsError::PayloadEncoding => "jws_payload_encoding",
+            JwsError::SignatureEncoding => "jws_signature_encoding",
+            JwsError::SignatureLength => "jws_signature_length",
+            JwsError::TokenTooLarge => "jws_token_too_large",
+            JwsError::HeaderTooLarge => "jws_header_too_large",
+            JwsError::PayloadTooLarge => "jws_payload_too_large",
+            JwsError::AlgMissing => "jws_alg_missing",
+            JwsError::AlgNone => "jws_alg_none",
+            JwsError::AlgSymmetric => "jws_alg_symmetric",
+            JwsError::AlgNotAllowed => "jws_alg_not_allowed",
+            JwsError::AlgUnknown => "jws_alg_unknown",
+            JwsError::CritPresent => "jws_crit_present",
+            JwsError::B64Present => "jws_b64_present",
+            JwsError::TypMissing => "jws_typ_missing",
+            JwsError::TypMismatch => "jws_typ_mismatch",
+            JwsError::HeaderMemberType => "jws_header_member_type",
+            JwsError::BadSignature => "jws_bad_signature",
+        }
+    }
+}
+
+impl JwkError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Jwk(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            JwkError::UnknownKid => "jwk_unknown_kid",
+            JwkError::NoMatchingKey => "jwk_no_matching_key",
+            JwkError::AmbiguousKey => "jwk_ambiguous_key",
+            JwkError::AlgKeyMismatch => "jwk_alg_key_mismatch",
+            JwkError::SetMalformed => "jwk_set_malformed",
+            JwkError::KeyMalformed => "jwk_key_malformed",
+            JwkError::KeyPrivate => "jwk_key_private",
+            JwkError::EcPointInvalid => "jwk_ec_point_invalid",
+            JwkError::KeyLength => "jwk_key_length",
+            JwkError::OkpKeyInvalid => "jwk_okp_key_invalid",
+            JwkError::KidTooLong => "jwk_kid_too_long",
+            JwkError::KeyEncoding => "jwk_key_encoding",
+            JwkError::NoUsableKeys => "jwk_no_usable_keys",
+            JwkError::RsaModulusSize => "jwk_rsa_modulus_size",
+            JwkError::RsaModulusLeadingZero => "jwk_rsa_modulus_leading_zero",
+            JwkError::RsaModulusEven => "jwk_rsa_modulus_even",
+            JwkError::RsaExponent => "jwk_rsa_exponent",
+        }
+    }
+}
+
+impl ClaimsError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Claims(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ClaimsError::IssMissing => "claims_iss_missing",
+            ClaimsError::IssMismatch => "claims_iss_mismatch",
+            ClaimsError::AudMissing => "claims_aud_missing",
+            ClaimsError::AudMismatch => "claims_aud_mismatch",
+            ClaimsError::AudMalformed => "claims_aud_malformed",
+            ClaimsError::ExpMissing => "claims_exp_missing",
+            ClaimsError::Expired => "claims_expired",
+            ClaimsError::NotYetValid => "claims_not_yet_valid",
+            ClaimsError::IssuedInFuture => "claims_issued_in_future",
+            ClaimsError::TimeMalformed => "claims_time_malformed",
+            ClaimsError::TimeOutOfRange => "claims_time_out_of_range",
+            ClaimsError::CnfUnsupported => "claims_cnf_unsupported",
+            ClaimsError::ClaimType => "claims_claim_type",
+            ClaimsError::Inactive => "claims_inactive",
+        }
+    }
+}
+
+impl DpopError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Dpop(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DpopError::ProofMissing => "dpop_proof_missing",
+            DpopError::MultipleProofs => "dpop_multiple_proofs",
+            DpopError::JwkMissing => "dpop_jwk_missing",
+            DpopError::JwkUnusable => "dpop_jwk_unusable",
+            DpopError::HtmMissing => "dpop_htm_missing",
+            DpopError::HtmMismatch => "dpop_htm_mismatch",
+            DpopError::HtuMissing => "dpop_htu_missing",
+            DpopError::HtuMismatch => "dpop_htu_mismatch",
+            DpopError::HtuInvalid => "dpop_htu_invalid",
+            DpopError::IatMissing => "dpop_iat_missing",
+            DpopError::IatTooOld => "dpop_iat_too_old",
+            DpopError::IatInFuture => "dpop_iat_in_future",
+            DpopError::JtiMissing => "dpop_jti_missing",
+            DpopError::JtiTooLong => "dpop_jti_too_long",
+            DpopError::AthMissing => "dpop_ath_missing",
+            DpopError::AthMismatch => "dpop_ath_mismatch",
+            DpopError::NonceMissing => "dpop_nonce_missing",
+            DpopError::NonceInvalid => "dpop_nonce_invalid",
+            DpopError::Replayed => "dpop_replayed",
+            DpopError::ClaimType => "dpop_claim_type",
+            DpopError::ReplayedExternal => "dpop_replayed_external",
+            DpopError::JktMismatch => "dpop_jkt_mismatch",
+            DpopError::TokenNotBound => "dpop_token_not_bound",
+            DpopError::BearerDowngrade => "dpop_bearer_downgrade",
+            DpopError::DpopDisabled => "dpop_disabled",
+            DpopError::BindingRequired => "dpop_binding_required",
+            DpopError::ExpectedJktMismatch => "dpop_expected_jkt_mismatch",
+        }
+    }
+}
+
+impl ProofDefect {
+    /// The name of this error: the text of [`Error::name`] for `Error::Proof(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ProofDefect::Json(JsonError::Syntax) => "proof_json_syntax",
+            ProofDefect::Json(JsonError::InvalidUtf8) => "proof_json_invalid_utf8",
+            ProofDefect::Json(JsonError::InvalidEscape) => "proof_json_invalid_escape",
+            ProofDefect::Json(JsonError::ControlCharacter) => "proof_json_control_character",
+            ProofDefect::Json(JsonError::DepthExceeded) => "proof_json_depth_exceeded",
+            ProofDefect::Json(JsonError::TooManyMembers) => "proof_json_too_many_members",
+            ProofDefect::Json(JsonError::DuplicateMember) => "proof_json_duplicate_member",
+            ProofDefect::Json(JsonError::TooLarge) => "proof_json_too_large",
+            ProofDefect::Json(JsonError::NotObject) => "proof_json_not_object",
+            ProofDefect::Jws(JwsError::Segments) => "proof_jws_segments",
+            ProofDefect::Jws(JwsError::HeaderEncoding) => "proof_jws_header_encoding",
+            ProofDefect::Jws(JwsError::PayloadEncoding) => "proof_jws_payload_encoding",
+            ProofDefect::Jws(JwsError::SignatureEncoding) => "proof_jws_signature_encoding",
+            ProofDefect::Jws(JwsError::SignatureLength) => "proof_jws_signature_length",
+            ProofDefect::Jws(JwsError::TokenTooLarge) => "proof_jws_token_too_large",
+            ProofDefect::Jws(JwsError::HeaderTooLarge) => "proof_jws_header_too_large",
+            ProofDefect::Jws(JwsError::PayloadTooLarge) => "proof_jws_payload_too_large",
+            ProofDefect::Jws(JwsError::AlgMissing) => "proof_jws_alg_missing",
+            ProofDefect::Jws(JwsError::AlgNone) => "proof_jws_alg_none",
+            ProofDefect::Jws(JwsError::AlgSymmetric) => "proof_jws_alg_symmetric",
+            ProofDefect::Jws(JwsError::AlgNotAllowed) => "proof_jws_alg_not_allowed",
+            ProofDefect::Jws(JwsError::AlgUnknown) => "proof_jws_alg_unknown",
+            ProofDefect::Jws(JwsError::CritPresent) => "proof_jws_crit_present",
+            ProofDefect::Jws(JwsError::B64Present) => "proof_jws_b64_present",
+            ProofDefect::Jws(JwsError::TypMissing) => "proof_jws_typ_missing",
+            ProofDefect::Jws(JwsError::TypMismatch) => "proof_jws_typ_mismatch",
+            ProofDefect::Jws(JwsError::HeaderMemberType) => "proof_jws_header_member_type",
+            ProofDefect::Jws(JwsError::BadSignature) => "proof_jws_bad_signature",
+            ProofDefect::Jwk(JwkError::UnknownKid) => "proof_jwk_unknown_kid",
+            ProofDefect::Jwk(JwkError::NoMatchingKey) => "proof_jwk_no_matching_key",
+            ProofDefect::Jwk(JwkError::AmbiguousKey) => "proof_jwk_ambiguous_key",
+            ProofDefect::Jwk(JwkError::AlgKeyMismatch) => "proof_jwk_alg_key_mismatch",
+            ProofDefect::Jwk(JwkError::SetMalformed) => "proof_jwk_set_malformed",
+            ProofDefect::Jwk(JwkError::KeyMalformed) => "proof_jwk_key_malformed",
+            ProofDefect::Jwk(JwkError::KeyPrivate) => "proof_jwk_key_private",
+            ProofDefect::Jwk(JwkError::EcPointInvalid) => "proof_jwk_ec_point_invalid",
+            ProofDefect::Jwk(JwkError::KeyLength) => "proof_jwk_key_length",
+            ProofDefect::Jwk(JwkError::OkpKeyInvalid) => "proof_jwk_okp_key_invalid",
+            ProofDefect::Jwk(JwkError::KidTooLong) => "proof_jwk_kid_too_long",
+            ProofDefect::Jwk(JwkError::KeyEncoding) => "proof_jwk_key_encoding",
+            ProofDefect::Jwk(JwkError::NoUsableKeys) => "proof_jwk_no_usable_keys",
+            ProofDefect::Jwk(JwkError::RsaModulusSize) => "proof_jwk_rsa_modulus_size",
+            ProofDefect::Jwk(JwkError::RsaModulusLeadingZero) => {
+                "proof_jwk_rsa_modulus_leading_zero"
+            }
+            ProofDefect::Jwk(JwkError::RsaModulusEven) => "proof_jwk_rsa_modulus_even",
+            ProofDefect::Jwk(JwkError::RsaExponent) => "proof_jwk_rsa_exponent",
+        }
+    }
+}
+
+impl MtlsError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Mtls(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            MtlsError::CertMissing => "mtls_cert_missing",
+            MtlsError::CertMismatch => "mtls_cert_mismatch",
+            MtlsError::CertMalformed => "mtls_cert_malformed",
+            MtlsError::CnfX5tMalformed => "mtls_cnf_x5t_malformed",
+            MtlsError::MtlsDisabled => "mtls_disabled",
+        }
+    }
+}
+
+impl RequestError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Request(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RequestError::NoCredentials => "request_no_credentials",
+            RequestError::MultipleAuthorization => "request_multiple_authorization",
+            RequestError::TokenInQuery => "request_token_in_query",
+            RequestError::MalformedAuthorization => "request_malformed_authorization",
+            RequestError::InvalidTarget => "request_invalid_target",
+            RequestError::InsufficientScope => "request_insufficient_scope",
+            RequestError::InvalidMethod => "request_invalid_method",
+            RequestError::AmbiguousCredentials => "request_ambiguous_credentials",
+        }
+    }
+}
+
+impl CapacityError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Capacity(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CapacityError::KeySetFull => "capacity_key_set_full",
+            CapacityError::ReplayTableFull => "capacity_replay_table_full",
+            CapacityError::ReplayBusy => "capacity_replay_busy",
+            CapacityError::ReplayStoreError => "capacity_replay_store_error",
+            CapacityError::SharedStateBusy => "capacity_shared_state_busy",
+            CapacityError::CryptoProviderFailure => "capacity_crypto_provider_failure",
+        }
+    }
+}
+
+impl MisuseError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Misuse(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            MisuseError::LeewayTooLarge => "misuse_leeway_too_large",
+            MisuseError::EmptyIssuer => "misuse_empty_issuer",
+            MisuseError::EmptyAudience => "misuse_empty_audience",
+            MisuseError::EmptyAllowlist => "misuse_empty_allowlist",
+            MisuseError::AlgUnavailable => "misuse_alg_unavailable",
+            MisuseError::LimitOutOfRange => "misuse_limit_out_of_range",
+            MisuseError::ScratchTooSmall => "misuse_scratch_too_small",
+            MisuseError::InvalidArgument => "misuse_invalid_argument",
+            MisuseError::InvalidBase => "misuse_invalid_base",
+            MisuseError::ContradictoryPolicy => "misuse_contradictory_policy",
+            MisuseError::NonceSecretTooShort => "misuse_nonce_secret_too_short",
+            MisuseError::ReplayNotPending => "misuse_replay_not_pending",
+            MisuseError::StorageSize => "misuse_storage_size",
+            MisuseError::NonceSecretMissing => "misuse_nonce_secret_missing",
+            MisuseError::RandomLength => "misuse_random_length",
+            MisuseError::LifetimeOutOfRange => "misuse_lifetime_out_of_range",
+            MisuseError::EmptyClientId => "misuse_empty_client_id",
+            MisuseError::InvalidClientValue => "misuse_invalid_client_value",
+            MisuseError::AuthorizationDetailsInvalid => "misuse_authorization_details_invalid",
+            MisuseError::PkceVerifierInvalid => "misuse_pkce_verifier_invalid",
+            MisuseError::TableConfig => "misuse_table_config",
+        }
+    }
+}
+
+impl MetadataError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Metadata(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            MetadataError::IssuerMissing => "metadata_issuer_missing",
+            MetadataError::IssuerMismatch => "metadata_issuer_mismatch",
+            MetadataError::MemberType => "metadata_member_type",
+            MetadataError::EndpointMissing => "metadata_endpoint_missing",
+            MetadataError::EndpointInvalid => "metadata_endpoint_invalid",
+            MetadataError::PkceS256Unsupported => "metadata_pkce_s256_unsupported",
+        }
+    }
+}
+
+impl ParError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Par(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ParError::ErrorResponse => "par_error_response",
+            ParError::UnexpectedStatus => "par_unexpected_status",
+            ParError::RequestUriMissing => "par_request_uri_missing",
+            ParError::RequestUriInvalid => "par_request_uri_invalid",
+            ParError::ExpiresInMissing => "par_expires_in_missing",
+            ParError::ExpiresInInvalid => "par_expires_in_invalid",
+        }
+    }
+}
+
+impl AuthResponseError {
+    /// The name of this error: the text of [`Error::name`] for `Error::AuthResponse(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AuthResponseError::ErrorResponse => "authz_error_response",
+            AuthResponseError::ResponseMissing => "authz_response_missing",
+            AuthResponseError::MixedResponse => "authz_mixed_response",
+            AuthResponseError::DuplicateParameter => "authz_duplicate_parameter",
+            AuthResponseError::ParameterEncoding => "authz_parameter_encoding",
+            AuthResponseError::ParameterTooLong => "authz_parameter_too_long",
+            AuthResponseError::IssMissing => "authz_iss_missing",
+            AuthResponseError::IssMismatch => "authz_iss_mismatch",
+            AuthResponseError::StateMissing => "authz_state_missing",
+            AuthResponseError::StateMismatch => "authz_state_mismatch",
+            AuthResponseError::CodeMissing => "authz_code_missing",
+            AuthResponseError::ClaimType => "authz_claim_type",
+        }
+    }
+}
+
+impl TokenError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Token(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            TokenError::ErrorResponse => "token_error_response",
+            TokenError::UseDpopNonce => "token_use_dpop_nonce",
+            TokenError::DpopNonceInvalid => "token_dpop_nonce_invalid",
+            TokenError::UnexpectedStatus => "token_unexpected_status",
+            TokenError::AccessTokenMissing => "token_access_token_missing",
+            TokenError::TokenTypeMissing => "token_token_type_missing",
+            TokenError::TokenTypeMismatch => "token_token_type_mismatch",
+            TokenError::ExpiresInInvalid => "token_expires_in_invalid",
+            TokenError::MemberType => "token_member_type",
+        }
+    }
+}
+
+impl IdTokenError {
+    /// The name of this error: the text of [`Error::name`] for `Error::IdToken(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            IdTokenError::NonceMissing => "id_token_nonce_missing",
+            IdTokenError::NonceMismatch => "id_token_nonce_mismatch",
+            IdTokenError::AzpMissing => "id_token_azp_missing",
+            IdTokenError::AzpMismatch => "id_token_azp_mismatch",
+            IdTokenError::IatMissing => "id_token_iat_missing",
+            IdTokenError::SubMissing => "id_token_sub_missing",
+        }
+    }
+}
+
+impl SignError {
+    /// The name of this error: the text of [`Error::name`] for `Error::Sign(self)`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SignError::KeyInvalid => "sign_key_invalid",
+            SignError::AlgKeyMismatch => "sign_alg_key_mismatch",
+            SignError::SignatureLength => "sign_signature_length",
+            SignError::AlgNotAllowed => "sign_alg_not_allowed",
+        }
+    }
+}
+
 impl Error {
     /// The error whose stable code is `code`, if any (`BufferTooSmall` reports `needed: 0`).
     pub fn from_code(code: u16) -> Option<Error> {
@@ -1234,6 +1375,8 @@ impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+
     use super::*;
 
     #[test]
@@ -1246,6 +1389,17 @@ mod tests {
             assert_eq!(Error::from_code(a.code()).map(|e| e.code()), Some(a.code()));
         }
         assert!(ALL.len() > 150);
+    }
+
+    #[test]
+    fn challenge_names_are_the_names() {
+        for &e in ALL {
+            // Only errors with an OAuth error are ever named in a challenge.
+            if e.oauth_error() != OAuthError::None {
+                let (prefix, rest) = e.challenge_name();
+                assert_eq!(std::format!("{prefix}{rest}"), e.name(), "{e:?}");
+            }
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::b64::{self, B64Error};
 use crate::error::{CapacityError, Error, JwkError};
 use crate::json::{self, JStr, JsonLimits, Kind, Object, Value};
 use crate::jws::Alg;
-use sha2::{Digest, Sha256};
+use crate::sha::Sha256;
 
 /// Longest `kid` fapi stores, in bytes after unescaping.
 pub const MAX_KID_LEN: usize = 96;

@@ -11,7 +11,7 @@ use crate::error::{Error, JwsError};
 use crate::json::{self, JStr, JsonLimits, Kind, Object};
 use crate::jwk::{Jwk, KeyMaterial};
 use crate::keytables::TableHooks;
-use sha2::{Digest, Sha256};
+use crate::sha::Sha256;
 
 /// A JWS signature algorithm fapi knows.
 // Discriminants start at 1 so that `Option<Alg>::None` is the zero byte: an empty key slot, and

@@ -116,6 +116,7 @@ pub mod replay;
 pub mod request;
 pub mod rsa;
 mod seqlock;
+mod sha;
 pub mod sign;
 pub mod time;
 pub mod token;

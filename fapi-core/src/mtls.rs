@@ -16,8 +16,7 @@ use crate::b64;
 use crate::error::{Error, MtlsError};
 use crate::form::hex_val;
 use crate::json::JStr;
-use base64ct::{Base64, Encoding};
-use sha2::{Digest, Sha256};
+use crate::sha::Sha256;
 use subtle::ConstantTimeEq;
 
 /// Largest client certificate accepted, in DER bytes.
@@ -247,7 +246,7 @@ fn decode_base64<'o>(src: &[u8], out: &'o mut [u8]) -> Result<&'o [u8], Error> {
     }
     let cap = out.len().min(MAX_CERT_DER_LEN);
     let dst = out.get_mut(..cap).ok_or(MALFORMED)?;
-    Base64::decode(src, dst).map_err(|_| MALFORMED)
+    b64::decode_padded_standard(src, dst).map_err(|_| MALFORMED)
 }
 
 /// Checks that `der` is exactly one DER `SEQUENCE`: tag 0x30, a definite length in the
@@ -296,6 +295,7 @@ mod tests {
 
     use super::*;
     use crate::json::{JsonLimits, parse_object};
+    use base64ct::{Base64, Encoding};
     use std::string::String;
     use std::vec::Vec;
 

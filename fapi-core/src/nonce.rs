@@ -9,10 +9,11 @@
 use crate::b64;
 use crate::error::{DpopError, Error, MisuseError};
 use crate::seqlock::SeqWords;
-use hmac::{KeyInit, Mac};
+use crate::sha::Sha256;
+use crate::time::div_rem_u32;
+use core::num::NonZeroU32;
 use subtle::ConstantTimeEq;
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 type Secrets = ([u8; 32], Option<([u8; 32], u64)>);
 
 /// Length of a nonce in characters (base64url of 32 bytes).
@@ -53,14 +54,34 @@ impl Nonce {
     }
 }
 
+/// The slot length in seconds (0 counts as 1).
+fn slot_len(slot_seconds: u32) -> NonZeroU32 {
+    NonZeroU32::new(slot_seconds).unwrap_or(NonZeroU32::MIN)
+}
+
+/// HMAC-SHA256 (RFC 2104) of `TAG ‖ slot` under the 32-byte `secret`: the key, shorter than
+/// SHA-256's 64-byte block, is zero-padded to it. Written on [`Sha256`] rather than with the
+/// `hmac` crate so that a firmware links one SHA-256 (a test compares it with `hmac`).
 fn mac(secret: &[u8; 32], slot: u64) -> [u8; 32] {
-    // A 32-byte key is always a valid HMAC key; the fallback is never taken.
-    let Ok(mut m) = <HmacSha256 as KeyInit>::new_from_slice(secret) else {
-        return [0; 32];
-    };
-    m.update(TAG);
-    m.update(&slot.to_be_bytes());
-    m.finalize().into_bytes().into()
+    const IPAD: u8 = 0x36;
+    const OPAD: u8 = 0x5C;
+    let mut pad = [IPAD; 64];
+    for (p, k) in pad.iter_mut().zip(secret) {
+        *p ^= k;
+    }
+    let inner = Sha256::new()
+        .chain_update(pad)
+        .chain_update(TAG)
+        .chain_update(slot.to_be_bytes())
+        .finalize();
+    for p in &mut pad {
+        *p ^= IPAD ^ OPAD;
+    }
+    Sha256::new()
+        .chain_update(pad)
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
 fn encode(tag: &[u8; 32]) -> Nonce {
@@ -92,8 +113,7 @@ impl NonceKeys {
             k.copy_from_slice(secret);
             k
         } else {
-            use sha2::Digest;
-            sha2::Sha256::digest(secret).into()
+            Sha256::digest(secret).into()
         };
         let mut w = self.words.read();
         let had = w.get(17).copied().unwrap_or(0) & 1 == 1;
@@ -145,7 +165,10 @@ impl NonceKeys {
     /// `None` until a secret is set.
     pub fn current(&self, now: u64, slot_seconds: u32) -> Option<Nonce> {
         let (cur, _) = self.snapshot()?;
-        Some(encode(&mac(&cur, now / u64::from(slot_seconds.max(1)))))
+        Some(encode(&mac(
+            &cur,
+            div_rem_u32(now, slot_len(slot_seconds)).0,
+        )))
     }
 
     /// Checks a nonce received in a proof.
@@ -156,8 +179,9 @@ impl NonceKeys {
     pub fn check(&self, nonce: &[u8], now: u64, slot_seconds: u32) -> Result<(), Error> {
         let bad = Error::Dpop(DpopError::NonceInvalid);
         let (cur, prev) = self.snapshot().ok_or(bad)?;
-        let len = u64::from(slot_seconds.max(1));
-        let s = now / len;
+        let len = slot_len(slot_seconds);
+        let s = div_rem_u32(now, len).0;
+        let len = u64::from(len.get());
         let mut ok = subtle::Choice::from(0u8);
         for slot in [s.saturating_sub(1), s, s.saturating_add(1)] {
             ok |= encode(&mac(&cur, slot)).0.as_slice().ct_eq(nonce);
@@ -168,5 +192,35 @@ impl NonceKeys {
             }
         }
         if bool::from(ok) { Ok(()) } else { Err(bad) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hmac::{KeyInit, Mac};
+
+    #[test]
+    fn mac_is_hmac_sha256() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..200u64 {
+            let mut secret = [0u8; 32];
+            for b in &mut secret {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            let slot = if i < 4 {
+                [0, 1, u64::MAX, 1 << 32][i as usize]
+            } else {
+                x
+            };
+            let mut m = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&secret).unwrap();
+            m.update(TAG);
+            m.update(&slot.to_be_bytes());
+            let want: [u8; 32] = m.finalize().into_bytes().into();
+            assert_eq!(mac(&secret, slot), want, "{i}");
+        }
     }
 }

@@ -7,7 +7,6 @@
 //! needed and leaves the buffer untouched.
 
 use crate::error::Error;
-use base64ct::{Base64UrlUnpadded, Encoding};
 
 /// Where bytes go: an [`Out`] or an encoder in front of one.
 pub(crate) trait Sink {
@@ -120,7 +119,7 @@ impl<'s> B64<'s> {
 
     fn emit(&mut self, group: &[u8]) {
         let mut enc = [0u8; 4];
-        if let Ok(s) = Base64UrlUnpadded::encode(group, &mut enc) {
+        if let Ok(s) = crate::b64::encode(group, &mut enc) {
             self.inner.put(s.as_bytes());
         }
     }

@@ -4,7 +4,7 @@
 use crate::b64;
 use crate::error::{Error, MisuseError};
 use crate::out::is_unreserved;
-use sha2::{Digest, Sha256};
+use crate::sha::Sha256;
 
 /// Fewest random bytes for a verifier (32 bytes give the minimum 43 characters).
 pub const MIN_VERIFIER_RANDOM: usize = 32;

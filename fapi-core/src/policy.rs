@@ -6,7 +6,7 @@ use crate::dpop::ProofPolicy;
 use crate::error::{Error, MisuseError};
 use crate::htu::PublicBase;
 use crate::jws::{Alg, AlgSet};
-use sha2::{Digest, Sha256};
+use crate::sha::Sha256;
 
 /// How a sender constraint (DPoP or certificate binding) is enforced.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

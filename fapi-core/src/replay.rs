@@ -16,8 +16,10 @@
 //! one in the earlier probe position wins, so exactly one caller gets [`Insert::Fresh`].
 
 use crate::error::{CapacityError, Error, MisuseError};
+use crate::sha::Sha256;
+use crate::time::div_rem_u32;
+use core::num::NonZeroU32;
 use core::sync::atomic::{AtomicU32, Ordering};
-use sha2::{Digest, Sha256};
 
 /// Slots examined per insert.
 pub const PROBES: usize = 16;
@@ -210,7 +212,12 @@ impl<'t> ReplayView<'t> {
             b.copy_from_slice(c);
             *o = u32::from_le_bytes(b);
         }
-        let idx = (u64::from(w[0]) << 32 | u64::from(w[1])) % (self.slots.len() as u64);
+        // `new` checked that the length is non-zero and fits 32 bits.
+        let n = u32::try_from(self.slots.len())
+            .ok()
+            .and_then(NonZeroU32::new)
+            .unwrap_or(NonZeroU32::MIN);
+        let (_, idx) = div_rem_u32(u64::from(w[0]) << 32 | u64::from(w[1]), n);
         (usize::try_from(idx).unwrap_or(0), [w[2], w[3], w[4], w[5]])
     }
 

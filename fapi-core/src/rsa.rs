@@ -18,9 +18,9 @@
 //! below the modulus, any padding defect, digest mismatch) is the same opaque refusal.
 
 use crate::error::{Error, JwkError};
+use crate::sha::Sha256;
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{MontyForm, MontyMultiplier, Odd, U2048, U4096, Uint, Word};
-use sha2::{Digest, Sha256};
 
 /// Smallest accepted modulus, in bits.
 pub const MIN_MODULUS_BITS: usize = 2048;

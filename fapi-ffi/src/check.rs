@@ -11,30 +11,50 @@ use fapi_core::request::{
     Binding, CertSource, ClientCert, Outcome, ProofCheck, ReplayOutcome, Request,
 };
 
-/// Up to `N` C strings as slices.
+/// Up to `out.len()` C strings as slices, written into `out` (in place: the arrays live in
+/// the frame that stays under the whole decision, so no by-value copies); returns how many.
 ///
 /// # Safety
 /// `p` must be NULL (with `n` 0) or point to `n` readable `fapi_str` whose bytes are readable.
-unsafe fn strs<'a, const N: usize>(
-    p: *const fapi_str,
-    n: u32,
-) -> Result<([&'a [u8]; N], usize), u32> {
-    let mut out: [&[u8]; N] = [&[]; N];
+unsafe fn strs(p: *const fapi_str, n: u32, out: &mut [&[u8]]) -> Result<usize, u32> {
     if n == 0 {
-        return Ok((out, 0));
+        return Ok(0);
     }
     if !aligned(p) {
         return Err(FAPI_ERR_INVALID_ARGUMENT);
     }
-    // More than N values: keep N (for fields, two already mean "refuse").
-    let take = (n as usize).min(N);
+    // More than out.len() values: keep that many (for fields, two already mean "refuse").
+    let take = (n as usize).min(out.len());
     // SAFETY: non-NULL, aligned; the caller guarantees `n` ≥ `take` readable fapi_str.
     let items = unsafe { core::slice::from_raw_parts(p, take) };
     for (o, s) in out.iter_mut().zip(items) {
         // SAFETY: the caller guarantees each string readable for its length.
         *o = unsafe { bytes(s.ptr, s.len)? };
     }
-    Ok((out, take))
+    Ok(take)
+}
+
+/// Up to `out.len()` C strings that must be UTF-8, as `&str`, written into `out`; returns
+/// how many.
+///
+/// # Safety
+/// As [`strs`].
+unsafe fn utf8_strs(p: *const fapi_str, n: u32, out: &mut [&str]) -> Result<usize, u32> {
+    if n == 0 {
+        return Ok(0);
+    }
+    if !aligned(p) {
+        return Err(FAPI_ERR_INVALID_ARGUMENT);
+    }
+    let take = (n as usize).min(out.len());
+    // SAFETY: non-NULL, aligned; the caller guarantees `n` ≥ `take` readable fapi_str.
+    let items = unsafe { core::slice::from_raw_parts(p, take) };
+    for (o, s) in out.iter_mut().zip(items) {
+        // SAFETY: the caller guarantees each string readable for its length.
+        let b = unsafe { bytes(s.ptr, s.len)? };
+        *o = core::str::from_utf8(b).map_err(|_| FAPI_ERR_INVALID_ARGUMENT)?;
+    }
+    Ok(take)
 }
 
 pub(crate) fn cert_encoding(e: u32) -> Option<CertEncoding> {
@@ -105,19 +125,18 @@ unsafe fn check_request(
     };
     const F: usize = FAPI_MAX_FIELDS as usize;
     const S: usize = FAPI_MAX_SCOPES as usize;
+    let mut auth: [&[u8]; F] = [&[]; F];
     // SAFETY: forwarded contract.
-    let (auth, na) = unsafe { strs::<F>(r.authorization, r.authorization_count)? };
+    let na = unsafe { strs(r.authorization, r.authorization_count, &mut auth)? };
+    let mut dpop: [&[u8]; F] = [&[]; F];
     // SAFETY: forwarded contract.
-    let (dpop, nd) = unsafe { strs::<F>(r.dpop, r.dpop_count)? };
+    let nd = unsafe { strs(r.dpop, r.dpop_count, &mut dpop)? };
     if r.required_scope_count > FAPI_MAX_SCOPES {
         return Err(FAPI_ERR_INVALID_ARGUMENT);
     }
-    // SAFETY: forwarded contract.
-    let (scope_bytes, ns) = unsafe { strs::<S>(r.required_scopes, r.required_scope_count)? };
     let mut scopes: [&str; S] = [""; S];
-    for (o, b) in scopes.iter_mut().zip(scope_bytes.iter().take(ns)) {
-        *o = core::str::from_utf8(b).map_err(|_| FAPI_ERR_INVALID_ARGUMENT)?;
-    }
+    // SAFETY: forwarded contract.
+    let ns = unsafe { utf8_strs(r.required_scopes, r.required_scope_count, &mut scopes)? };
     let client_cert = if r.cert_encoding == FAPI_CERT_NONE {
         None
     } else {
