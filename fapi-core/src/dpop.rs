@@ -97,8 +97,9 @@ pub struct ProofScratch {
     htu: [u8; crate::htu::MAX_URI_LEN],
     text: [u8; crate::htu::MAX_URI_LEN],
     rsa: crate::rsa::RsaScratch,
-    /// The last proof key (`x ‖ y`) checked with the verifier's ES256 tables, if `tabled_live`:
-    /// a candidate for a hot-key table once its request is allowed.
+    /// The last proof key (thumbprint, `x ‖ y`) checked with the verifier's ES256 tables, if
+    /// `tabled_live`: a candidate for a hot-key table once its request is allowed.
+    tabled_jkt: [u8; 32],
     tabled: [u8; 64],
     tabled_live: bool,
 }
@@ -112,8 +113,14 @@ impl Default for ProofScratch {
 impl ProofScratch {
     /// The key (`x ‖ y`) of the last proof this scratch checked, if it was an ES256 proof
     /// checked with the verifier's tables.
-    pub(crate) fn tabled_key(&self) -> Option<&[u8; 64]> {
-        self.tabled_live.then_some(&self.tabled)
+    pub(crate) fn tabled_key(&self) -> Option<(&[u8; 32], &[u8; 64])> {
+        self.tabled_live.then_some((&self.tabled_jkt, &self.tabled))
+    }
+
+    /// Forgets the last tabled proof key (at the start and end of each decision, so that only
+    /// the proof of the request being allowed can earn a table).
+    pub(crate) fn forget_tabled(&mut self) {
+        self.tabled_live = false;
     }
 
     /// Zeroed scratch.
@@ -128,6 +135,7 @@ impl ProofScratch {
             htu: [0; crate::htu::MAX_URI_LEN],
             text: [0; crate::htu::MAX_URI_LEN],
             rsa: crate::rsa::RsaScratch::new(),
+            tabled_jkt: [0; 32],
             tabled: [0; 64],
             tabled_live: false,
         }
@@ -238,6 +246,7 @@ fn verify_inner(
         htu,
         text,
         rsa,
+        tabled_jkt,
         tabled,
         tabled_live,
     } = scratch;
@@ -257,12 +266,13 @@ fn verify_inner(
         }
         // ES256 with the verifier's tables, when it keeps them.
         _ if p.alg == jws::Alg::Es256
-            && let Some(ok) = tables.verify_jws(p.key, p.signing_input, p.sig) =>
+            && let Some(ok) = tables.verify_jws(p.key, &p.jkt, p.signing_input, p.sig) =>
         {
             if !ok {
                 return Err(JwsError::BadSignature.into());
             }
             if let jwk::KeyMaterial::P256(xy) = p.key.material() {
+                *tabled_jkt = p.jkt;
                 *tabled = *xy;
                 *tabled_live = true;
             }

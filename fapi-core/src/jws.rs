@@ -449,7 +449,9 @@ impl SignatureVerifier for BuiltIn<'_> {
         signature: &[u8],
     ) -> Result<bool, ProviderFailure> {
         if alg == Alg::Es256
-            && let Some(ok) = self.tables.verify_jws(key, signing_input, signature)
+            && let Some(ok) =
+                self.tables
+                    .verify_jws(key, key.thumbprint(), signing_input, signature)
         {
             return Ok(ok);
         }

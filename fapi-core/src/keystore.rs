@@ -169,7 +169,7 @@ impl<'s> KeyStoreView<'s> {
     /// JSON and [`crate::error::JwkError`]s, [`CapacityError::KeySetFull`], or
     /// [`CapacityError::SharedStateBusy`] if another load is in progress.
     pub fn load(&self, json: &[u8], limits: &JsonLimits) -> Result<LoadReport, Error> {
-        self.load_with(json, limits, &mut |_, _, _| {})
+        self.load_with(json, limits, |_, _, _| {})
     }
 
     /// As [`KeyStoreView::load`], calling `on_key(buffer, index, key)` for every slot of the
@@ -182,7 +182,7 @@ impl<'s> KeyStoreView<'s> {
         &self,
         json: &[u8],
         limits: &JsonLimits,
-        on_key: &mut dyn FnMut(usize, usize, Option<&Jwk>),
+        on_key: impl FnMut(usize, usize, Option<&Jwk>),
     ) -> Result<LoadReport, Error> {
         let cap = self.capacity();
         jwk::for_each_key(json, limits, |i, _| {
@@ -209,7 +209,7 @@ impl<'s> KeyStoreView<'s> {
         &self,
         json: &[u8],
         limits: &JsonLimits,
-        on_key: &mut dyn FnMut(usize, usize, Option<&Jwk>),
+        mut on_key: impl FnMut(usize, usize, Option<&Jwk>),
     ) -> Result<LoadReport, Error> {
         let g = self.header.generation.load(Ordering::Relaxed) & !1;
         let target = ((g >> 1) as usize + 1) & 1;

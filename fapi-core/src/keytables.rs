@@ -517,10 +517,18 @@ impl<'t> KeyTables<'t> {
         es256::verify_with_base_table(&g, key, digest, signature).ok()
     }
 
-    /// [`KeyTables::verify`] for a JWS: `key` must be a P-256 JWK and `signature` 64 bytes
-    /// (anything else: `Some(false)`). `None` if the G table is not built.
+    /// [`KeyTables::verify`] for a JWS: `key` must be a P-256 JWK whose RFC 7638 thumbprint is
+    /// `jkt` (the key set's and a proof's code compute it once; the tables are found by it),
+    /// and `signature` 64 bytes (anything else: `Some(false)`). `None` if the G table is not
+    /// built.
     #[inline(never)]
-    pub fn verify_jws(&self, key: &Jwk, signing_input: &[u8], signature: &[u8]) -> Option<bool> {
+    pub fn verify_jws(
+        &self,
+        key: &Jwk,
+        jkt: &[u8; 32],
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Option<bool> {
         if !self.is_ready() {
             return None;
         }
@@ -528,7 +536,7 @@ impl<'t> KeyTables<'t> {
             return Some(false);
         };
         let digest = crate::jws::sha256(signing_input);
-        self.verify(key.thumbprint(), &pk, &digest, sig)
+        self.verify(jkt, &pk, &digest, sig)
     }
 
     /// Builds the issuer table of key `index` of key-store buffer `buffer` (`None`, or a key
@@ -639,7 +647,13 @@ pub(crate) trait TableHooks: Copy {
     /// No tables.
     const NONE: Self;
     /// [`KeyTables::verify_jws`]; `None`: no tables, take the generic path.
-    fn verify_jws(&self, key: &Jwk, signing_input: &[u8], signature: &[u8]) -> Option<bool>;
+    fn verify_jws(
+        &self,
+        key: &Jwk,
+        jkt: &[u8; 32],
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Option<bool>;
     /// [`KeyTables::set_issuer`].
     fn set_issuer(&self, buffer: usize, index: usize, key: Option<&Jwk>);
     /// [`KeyTables::warm`] for a key given as `x ‖ y`.
@@ -651,8 +665,15 @@ pub(crate) trait TableHooks: Copy {
 impl TableHooks for Option<KeyTables<'_>> {
     const NONE: Self = None;
 
-    fn verify_jws(&self, key: &Jwk, signing_input: &[u8], signature: &[u8]) -> Option<bool> {
-        self.as_ref()?.verify_jws(key, signing_input, signature)
+    fn verify_jws(
+        &self,
+        key: &Jwk,
+        jkt: &[u8; 32],
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Option<bool> {
+        self.as_ref()?
+            .verify_jws(key, jkt, signing_input, signature)
     }
 
     fn set_issuer(&self, buffer: usize, index: usize, key: Option<&Jwk>) {
@@ -680,7 +701,7 @@ impl TableHooks for NoTables<'_> {
     const NONE: Self = NoTables(core::marker::PhantomData);
 
     #[inline(always)]
-    fn verify_jws(&self, _: &Jwk, _: &[u8], _: &[u8]) -> Option<bool> {
+    fn verify_jws(&self, _: &Jwk, _: &[u8; 32], _: &[u8], _: &[u8]) -> Option<bool> {
         None
     }
 

@@ -150,7 +150,6 @@ pub struct Context<const KEYS: usize = 8> {
     nonce: Option<Nonce>,
     pending: PendingSlot,
     outcome: Outcome,
-    hot: HotKey,
 }
 
 /// The last verdict of a context, as plain data (what a C caller reads back after
@@ -201,7 +200,6 @@ impl<const KEYS: usize> Context<KEYS> {
             nonce: None,
             pending: PendingSlot::EMPTY,
             outcome: Outcome::None,
-            hot: HotKey::NONE,
         }
     }
 
@@ -423,24 +421,6 @@ struct Seen {
     scheme: Option<Scheme>,
 }
 
-/// A DPoP key that may earn a hot-key table once its request is allowed: thumbprint and
-/// P-256 `x ‖ y`. Kept in the context (plain bytes, all zero when unused: a fresh context
-/// stays in `.bss`), not on the decision's stack.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-struct HotKey {
-    jkt: [u8; 32],
-    xy: [u8; 64],
-    live: bool,
-}
-
-impl HotKey {
-    const NONE: Self = Self {
-        jkt: [0; 32],
-        xy: [0; 64],
-        live: false,
-    };
-}
-
 /// The HTTP `token` grammar (RFC 9110 §5.6.2).
 fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
@@ -564,7 +544,7 @@ impl<'v> Verifier<'v> {
             return self.keys.load(json, &crate::jwk::JWKS_LIMITS);
         }
         self.keys
-            .load_with(json, &crate::jwk::JWKS_LIMITS, &mut |b, i, k| {
+            .load_with(json, &crate::jwk::JWKS_LIMITS, |b, i, k| {
                 self.tables.set_issuer(b, i, k);
             })
     }
@@ -615,22 +595,21 @@ impl<'v> Verifier<'v> {
             nonce,
             pending,
             outcome,
-            hot,
         } = ctx;
-        *hot = HotKey::NONE;
+        proof.forget_tabled();
         let mut seen = Seen { scheme: None };
         let work = Work {
             keys,
             keys_gen,
             token,
-            proof,
+            proof: &mut *proof,
             expected_htu,
             cert_der,
             cert_scratch,
         };
-        let r = self.run(work, req, &mut seen, hot, provider);
+        let r = self.run(work, req, &mut seen, provider);
         if let Ok(Verdict::Allow { .. }) = r {
-            self.warm(hot, req.now);
+            self.warm(proof, req.now);
         }
         let out = Out {
             challenge,
@@ -657,10 +636,9 @@ impl<'v> Verifier<'v> {
             nonce,
             pending,
             outcome: last,
-            hot,
+            proof,
             ..
         } = ctx;
-        let hot = core::mem::replace(hot, HotKey::NONE);
         let out = Out {
             challenge,
             challenge_len,
@@ -696,17 +674,18 @@ impl<'v> Verifier<'v> {
             ReplayOutcome::StoreError => Err(CapacityError::ReplayStoreError.into()),
         };
         if let Ok(Verdict::Allow { .. }) = r {
-            self.warm(&hot, p.now);
+            self.warm(proof, p.now);
         }
+        proof.forget_tabled();
         self.finish(out, r, seen, &[])
     }
 
     /// Builds the hot-key table of an allowed request's ES256 proof key (see
     /// [`KeyTables::warm`]), after the decision's own frames are gone.
     #[inline(never)]
-    fn warm(&self, hot: &HotKey, now: u64) {
-        if hot.live {
-            self.tables.warm_xy(&hot.jkt, &hot.xy, now);
+    fn warm(&self, proof: &ProofScratch, now: u64) {
+        if let Some((jkt, xy)) = proof.tabled_key() {
+            self.tables.warm_xy(jkt, xy, now);
         }
     }
 
@@ -766,10 +745,9 @@ impl<'v> Verifier<'v> {
 
     fn run<'c, const K: usize>(
         &self,
-        w: Work<'c, K>,
+        w: Work<'c, '_, K>,
         req: &Request<'_>,
         seen: &mut Seen,
-        hot: &mut HotKey,
         mut provider: Option<&mut dyn jws::SignatureVerifier>,
     ) -> Result<Verdict<'c>, Error> {
         let policy = self.policy;
@@ -927,13 +905,6 @@ impl<'v> Verifier<'v> {
             let matches = decode_thumbprint(&want).is_some_and(|w| bool::from(w.ct_eq(p.jkt())));
             if !matches {
                 return Err(DpopError::JktMismatch.into());
-            }
-            if let Some(xy) = w.proof.tabled_key() {
-                *hot = HotKey {
-                    jkt: *p.jkt(),
-                    xy: *xy,
-                    live: true,
-                };
             }
             proof = Some(p);
         }
@@ -1095,11 +1066,13 @@ enum Verdict<'c> {
 }
 
 /// The parts of a context the checks write to.
-struct Work<'w, const K: usize> {
+struct Work<'w, 'p, const K: usize> {
     keys: &'w mut KeySet<K>,
     keys_gen: &'w mut Option<crate::keystore::KeySetTag>,
     token: &'w mut Scratch,
-    proof: &'w mut ProofScratch,
+    /// Borrowed apart from the rest: the decision reads it again after the verdict (the proof
+    /// key checked with the tables, for the hot-key cache).
+    proof: &'p mut ProofScratch,
     expected_htu: &'w mut [u8; MAX_URI_LEN],
     cert_der: &'w mut [u8; MAX_CERT_DER_LEN],
     cert_scratch: &'w mut [u8; CERT_SCRATCH_LEN],
