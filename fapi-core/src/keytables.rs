@@ -506,7 +506,9 @@ impl<'t> KeyTables<'t> {
     }
 
     /// [`KeyTables::verify`] for a JWS: `key` must be a P-256 JWK and `signature` 64 bytes
-    /// (anything else: `Some(false)`). `None` if the G table is not built.
+    /// (anything else: `Some(false)`). `None` if the G table is not built. A key parsed
+    /// without its thumbprint (a DPoP proof's `jwk`, whose thumbprint the proof code keeps
+    /// in its key cache: zero here) has it computed, so that its hot table is found.
     #[inline(never)]
     pub fn verify_jws(&self, key: &Jwk, signing_input: &[u8], signature: &[u8]) -> Option<bool> {
         if !self.is_ready() {
@@ -515,8 +517,12 @@ impl<'t> KeyTables<'t> {
         let (Some(pk), Ok(sig)) = (public_key(key), <&[u8; 64]>::try_from(signature)) else {
             return Some(false);
         };
+        let jkt = match key.thumbprint() {
+            t if *t == [0; 32] => crate::jwk::thumbprint(key.material()),
+            t => *t,
+        };
         let digest = crate::jws::sha256(signing_input);
-        self.verify(key.thumbprint(), &pk, &digest, sig)
+        self.verify(&jkt, &pk, &digest, sig)
     }
 
     /// Builds the issuer table of key `index` of key-store buffer `buffer` (`None`, or a key
