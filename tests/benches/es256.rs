@@ -12,6 +12,15 @@
 //! OpenSSL's figure comes from `openssl speed -seconds 1 ecdsap256` run by this binary before
 //! and after the measurements (verifications per second, which keeps more digits than its
 //! seconds column); ratios use the mean of the two.
+//!
+//! Then the whole decision (`Verifier::decide`: a DPoP-bound ES256 token and a fresh ES256
+//! proof per request, proofs signed before timing, each used once) for the generic path, the
+//! gateway preset with a hot DPoP key (its table built by a first allowed decision) and with a
+//! cold one (hot builds refused: G8 table + wNAF), the firmware preset, and EdDSA, each with
+//! the token cache off and on, with ratios to the same OpenSSL verify. Goals (issue 9): fast
+//! verify ≤ 0.5× OpenSSL; cached decision with a hot DPoP key < 1× OpenSSL.
+//! `FAPI_BENCH_ONLY=decision-hot` (or `decision-generic`) runs only those decisions, for a
+//! profiler.
 
 use fapi_core::cache::TokenCache;
 use fapi_core::es256::{
@@ -532,6 +541,15 @@ fn decision_section(p256_us: f64) -> Vec<(String, f64, f64)> {
             })
             .collect()
     };
+    for (name, cfg) in [
+        ("gateway(4)", TableConfig::gateway(4)),
+        ("firmware(4)", TableConfig::firmware(4)),
+    ] {
+        println!(
+            "Tables of TableConfig::{name}: {} B (TableConfig::bytes)",
+            cfg.bytes().unwrap()
+        );
+    }
     let es_proofs = gen_proofs(&es_holder, &es_token);
     let ed_proofs = gen_proofs(&ed_holder, &ed_token);
     println!(
