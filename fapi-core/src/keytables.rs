@@ -66,7 +66,7 @@ const CHUNK: usize = 32;
 /// | configuration | G | per issuer key | per hot key | memory with 4 issuer keys |
 /// |---|---|---|---|---|
 /// | [`TableConfig::gateway`] | 8 bits, 262,208 B | 6 bits, 87,084 B (×2 buffers) | 6 bits, 87,084 B (×16) | 2,352,256 B |
-/// | [`TableConfig::firmware`] | 4 bits, 32,832 B | 4 bits, 32,876 B (×2 buffers) | none | 295,884 B |
+/// | [`TableConfig::firmware`] | 4 bits, 32,832 B | 4 bits, 32,876 B (×2 buffers) | none | 295,872 B |
 ///
 /// Bytes per table for each width are in [`crate::es256::table`] (64 per point).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

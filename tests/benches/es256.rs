@@ -12,12 +12,33 @@
 //! OpenSSL's figure comes from `openssl speed -seconds 1 ecdsap256` run by this binary before
 //! and after the measurements (verifications per second, which keeps more digits than its
 //! seconds column); ratios use the mean of the two.
+//!
+//! Then the whole decision (`Verifier::decide`: a DPoP-bound ES256 token and a fresh ES256
+//! proof per request, proofs signed before timing, each used once) for the generic path, the
+//! gateway preset with a hot DPoP key (its table built by a first allowed decision) and with a
+//! cold one (hot builds refused: G8 table + wNAF), the firmware preset, and EdDSA, each with
+//! the token cache off and on, with ratios to the same OpenSSL verify. Goals (issue 9): fast
+//! verify ≤ 0.5× OpenSSL; cached decision with a hot DPoP key < 1× OpenSSL.
+//! `FAPI_BENCH_ONLY=decision-hot` (or `decision-generic`) runs only those decisions, for a
+//! profiler.
 
+use fapi_core::cache::TokenCache;
 use fapi_core::es256::{
     self, AffinePoint, Fe, PublicKey, Table, Window, verify_with_base_table, verify_with_tables,
     verify_without_tables,
 };
+use fapi_core::htu::PublicBase;
+use fapi_core::keystore::KeyStore;
+use fapi_core::keytables::{TableConfig, Warm};
+use fapi_core::nonce::NonceKeys;
+use fapi_core::policy::Policy;
+use fapi_core::replay::ReplayTable;
+use fapi_core::request::{Context, Decision, ReplayStore, Verifier};
 use fapi_tests::bench::cpu_now;
+use fapi_tests::{
+    BASE, NOW, Signer, b64u_decode, config, dpop_token, jkt, jwks, leak, proof, request,
+    table_words,
+};
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{Signature, SigningKey};
 use sha2::{Digest, Sha256};
@@ -112,6 +133,10 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    if let Ok(only) = std::env::var("FAPI_BENCH_ONLY") {
+        profile_decision(&only);
+        return;
+    }
     let sk = SigningKey::from_slice(&Sha256::digest(b"es256 bench key")).unwrap();
     let vk = *sk.verifying_key();
     let key = PublicKey::from_verifying_key(&vk).unwrap();
@@ -142,7 +167,14 @@ fn main() {
         q_bits.iter().map(|&b| (b, table(Some(&key), b))).collect();
 
     // (label, G bits, Q bits): None = no table. The first entry is p256 itself.
-    let configs: [(&str, Option<u32>, Option<u32>); 9] = [
+    // The same verifications through the verifier's shared tables (atomic words, sequence
+    // lock, thumbprint lookup): the gateway preset, the key's table built as a hot key.
+    let words = table_words(&TableConfig::gateway(4));
+    let hot_jkt: [u8; 32] = Sha256::digest(b"hot key thumbprint").into();
+    let cold_jkt: [u8; 32] = Sha256::digest(b"cold key thumbprint").into();
+    assert_eq!(words.warm(&hot_jkt, &key, 0), Warm::Built);
+    assert!(words.has_table(&hot_jkt) && !words.has_table(&cold_jkt));
+    let configs: [(&str, Option<u32>, Option<u32>); 11] = [
         ("p256 0.14 VerifyingKey::verify_prehash", None, Some(0)),
         ("fast G12/Q8", Some(12), Some(8)),
         ("fast G10/Q6", Some(10), Some(6)),
@@ -152,14 +184,31 @@ fn main() {
         ("fast G4/Q4", Some(4), Some(4)),
         ("G8 table, key by wNAF (key without table)", Some(8), None),
         ("no tables (interleaved wNAF)", None, None),
+        (
+            "KeyTables::verify gateway G8/Q6 (hot key)",
+            Some(8),
+            Some(6),
+        ),
+        ("KeyTables::verify gateway G8, key without", Some(8), None),
     ];
     let mut j = 0;
     let mut runners: Vec<Box<dyn FnMut() + '_>> = Vec::new();
-    for (_, gb, qb) in configs {
+    for (label, gb, qb) in configs {
         let g = gb.map(|b| get(&g_tables, b));
         let q = qb.filter(|&b| b > 0).map(|b| get(&q_tables, b));
         let set = &set;
-        let (vk, p256_sigs, key) = (&vk, &p256_sigs, &key);
+        let (vk, p256_sigs, key, words) = (&vk, &p256_sigs, &key, &words);
+        if label.starts_with("KeyTables") {
+            let jkt = if q.is_some() { hot_jkt } else { cold_jkt };
+            runners.push(Box::new(move || {
+                let (d, s) = set.at(&mut j);
+                assert_eq!(
+                    words.verify(&jkt, key, black_box(&d), black_box(&s)),
+                    Some(true)
+                );
+            }));
+            continue;
+        }
         runners.push(match (g, q, qb) {
             (None, None, Some(0)) => Box::new(move || {
                 j = (j + 1) % 64;
@@ -251,6 +300,46 @@ fn main() {
         );
     }
 
+    // Into the verifier's shared words: `KeyTables::init` (G8, gateway preset) and a hot key's
+    // Q6 table (`KeyTables::warm`, as after a new key's first allowed decision).
+    let cfg = TableConfig {
+        builds_per_second: u32::MAX,
+        ..TableConfig::gateway(4)
+    };
+    let kt = table_words(&cfg);
+    let init: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = cpu_now();
+            kt.init().unwrap();
+            (cpu_now() - t) * 1e6
+        })
+        .collect();
+    let (med, best) = median_best(init);
+    println!(
+        "  G8 into KeyTables words (init, gateway preset)  {med:>8.1} µs ({best:.1})  = {:.1} p256 verifies",
+        med / p256_us
+    );
+    let mut warm = Vec::new();
+    for i in 0..48u32 {
+        let sk = SigningKey::from_slice(&Sha256::digest(i.to_be_bytes())).unwrap();
+        let pk = PublicKey::from_verifying_key(sk.verifying_key()).unwrap();
+        let jkt: [u8; 32] = Sha256::digest(sk.verifying_key().to_sec1_point(false)).into();
+        let t = cpu_now();
+        let r = kt.warm(&jkt, &pk, u64::from(i));
+        let us = (cpu_now() - t) * 1e6;
+        if r == Warm::Built {
+            warm.push(us);
+        }
+    }
+    let n = warm.len();
+    let (med, best) = median_best(warm);
+    println!(
+        "  Q6 hot key into KeyTables words (warm, {n} keys)  {med:>8.1} µs ({best:.1})  = {:.1} p256 verifies",
+        med / p256_us
+    );
+
+    let decisions = decision_section(p256_us);
+
     let openssl_after = openssl_verify_us();
     let openssl: Vec<f64> = [openssl_before, openssl_after]
         .into_iter()
@@ -270,5 +359,284 @@ fn main() {
         for (label, med, best) in &results {
             println!("  {label:<44} {:.2}× ({:.2}×)", med / o, best / o);
         }
+        println!(
+            "Decisions (token + DPoP proof) against one OpenSSL ES256 verify (median, best; goal for the cached ES256 decision with a hot key: < 1×):"
+        );
+        for (label, med, best) in &decisions {
+            println!("  {label:<60} {:.2}× ({:.2}×)", med / o, best / o);
+        }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole decision: `Verifier::decide` on a DPoP-bound token and a fresh proof per request.
+
+/// Proofs each decision figure consumes: 3 rounds × 5 batches × `PER_BATCH`, plus warm-ups.
+const PER_BATCH: usize = 300;
+const ROUNDS: usize = 3;
+const PROOFS: usize = ROUNDS * 5 * PER_BATCH + 2;
+
+/// The ES256 tables a decision verifier keeps.
+#[derive(Clone, Copy)]
+enum Tables {
+    /// None: `p256` for every ES256 signature (the generic path).
+    None,
+    /// [`TableConfig::gateway`]: G8, issuer keys and hot DPoP keys Q6.
+    Gateway,
+    /// The gateway preset with hot-key builds refused (`builds_per_second: 0`): the DPoP key
+    /// never gets a table, as a key on its first request (G8 table + wNAF for the key).
+    GatewayCold,
+    /// [`TableConfig::firmware`]: G4, issuer keys Q4, no hot-key cache (DPoP keys: G4 + wNAF).
+    Firmware,
+}
+
+/// One verifier (own replay table and token cache), its request and its proofs.
+struct DecisionRun<'p> {
+    verifier: Verifier<'static>,
+    ctx: Box<Context>,
+    auth: String,
+    proofs: &'p [String],
+    next: usize,
+    cache: bool,
+}
+
+impl DecisionRun<'_> {
+    fn decide(&mut self) {
+        let d = [self.proofs[self.next].as_bytes()];
+        self.next += 1;
+        let a = [self.auth.as_bytes()];
+        match self.verifier.decide(&mut self.ctx, &request(&a, &d)) {
+            Decision::Allow(x) => assert_eq!(x.cache_hit(), self.cache),
+            other => panic!("{:?}", other.error()),
+        }
+    }
+}
+
+fn decision_verifier(issuer: &Signer, kid: &str, cache: bool, tables: Tables) -> Verifier<'static> {
+    let bases: &'static [PublicBase] = leak([PublicBase::parse(BASE).unwrap()]);
+    let policy = leak(Policy::builder(config(), bases).build().unwrap());
+    let keys: &'static KeyStore<4> = leak(KeyStore::new());
+    let replay: &'static ReplayTable<16384> = leak(ReplayTable::new([3; 32]));
+    let tc: &'static TokenCache<64> = leak(TokenCache::new());
+    let v = Verifier::new(
+        policy,
+        keys.view(),
+        ReplayStore::Table(replay.view()),
+        if cache {
+            tc.view()
+        } else {
+            fapi_core::cache::CacheView::disabled()
+        },
+        leak(NonceKeys::new()),
+    );
+    let cfg = match tables {
+        Tables::None => None,
+        Tables::Gateway => Some(TableConfig::gateway(4)),
+        Tables::GatewayCold => Some(TableConfig {
+            builds_per_second: 0,
+            ..TableConfig::gateway(4)
+        }),
+        Tables::Firmware => Some(TableConfig::firmware(4)),
+    };
+    let v = match cfg {
+        Some(cfg) => v.with_tables(table_words(&cfg)),
+        None => v,
+    };
+    // The issuer's keys through the verifier: with tables, this builds the issuer key's table.
+    let other = Signer::ed25519(40);
+    v.load_jwks(jwks(&[issuer.jwk_with_kid(kid), other.jwk_with_kid("other")]).as_bytes())
+        .unwrap();
+    v
+}
+
+/// A verifier ready for the steady state: the first request filled the token cache (if on)
+/// and, with the gateway preset, built the DPoP key's hot table (an allowed decision); the
+/// second ran in the steady state.
+fn decision_run<'p>(
+    issuer: &Signer,
+    kid: &str,
+    holder: &Signer,
+    token: &str,
+    proofs: &'p [String],
+    cache: bool,
+    tables: Tables,
+) -> DecisionRun<'p> {
+    let mut run = DecisionRun {
+        verifier: decision_verifier(issuer, kid, cache, tables),
+        ctx: Box::default(),
+        auth: format!("DPoP {token}"),
+        proofs,
+        next: 0,
+        cache: false,
+    };
+    run.decide();
+    run.cache = cache;
+    run.decide();
+    if let (Some(t), Signer::Es256(_)) = (run.verifier.tables(), issuer) {
+        let thumb = |s: &Signer| -> [u8; 32] { b64u_decode(&jkt(s)).try_into().unwrap() };
+        assert!(t.has_table(&thumb(issuer)), "issuer key table");
+        let hot = matches!(tables, Tables::Gateway);
+        assert_eq!(t.has_table(&thumb(holder)), hot, "DPoP key table");
+        assert_eq!(t.stats().builds, u32::from(hot), "hot builds");
+    }
+    run
+}
+
+/// Profiling aid: `FAPI_BENCH_ONLY=decision-hot` (or `decision-generic`) runs only 2,000
+/// cached ES256 decisions of that kind (e.g. under callgrind).
+fn profile_decision(only: &str) {
+    let tables = match only {
+        "decision-hot" => Tables::Gateway,
+        "decision-generic" => Tables::None,
+        other => panic!("FAPI_BENCH_ONLY: unknown {other}"),
+    };
+    let (es, holder) = (Signer::es256(1), Signer::es256(5));
+    let token = dpop_token(&es, "es", &holder);
+    let proofs: Vec<String> = (0..2002)
+        .map(|i| {
+            let j = format!("j{i}");
+            proof(
+                &holder,
+                "GET",
+                "https://rs.example.com/accounts",
+                NOW,
+                &j,
+                Some(&token),
+                None,
+            )
+        })
+        .collect();
+    let mut run = decision_run(&es, "es", &holder, &token, &proofs, true, tables);
+    let t = cpu_now();
+    for _ in 0..2000 {
+        run.decide();
+    }
+    println!(
+        "{only}: {:.1} µs per decision",
+        (cpu_now() - t) * 1e6 / 2000.0
+    );
+}
+
+/// Decision figures: (label, median µs, best µs).
+fn decision_section(p256_us: f64) -> Vec<(String, f64, f64)> {
+    let es = Signer::es256(1);
+    let ed = Signer::ed25519(2);
+    let es_holder = Signer::es256(5);
+    let ed_holder = Signer::ed25519(6);
+    let es_token = dpop_token(&es, "es", &es_holder);
+    let ed_token = dpop_token(&ed, "ed", &ed_holder);
+    let t = cpu_now();
+    let gen_proofs = |holder: &Signer, token: &str| -> Vec<String> {
+        (0..PROOFS)
+            .map(|i| {
+                proof(
+                    holder,
+                    "GET",
+                    "https://rs.example.com/accounts",
+                    NOW,
+                    &format!("j{i}"),
+                    Some(token),
+                    None,
+                )
+            })
+            .collect()
+    };
+    for (name, cfg) in [
+        ("gateway(4)", TableConfig::gateway(4)),
+        ("firmware(4)", TableConfig::firmware(4)),
+    ] {
+        println!(
+            "Tables of TableConfig::{name}: {} B (TableConfig::bytes)",
+            cfg.bytes().unwrap()
+        );
+    }
+    let es_proofs = gen_proofs(&es_holder, &es_token);
+    let ed_proofs = gen_proofs(&ed_holder, &ed_token);
+    println!(
+        "Decisions: {PROOFS} ES256 and {PROOFS} EdDSA proofs signed in advance ({:.1} s), each used once per figure",
+        cpu_now() - t
+    );
+
+    let configs: [(&str, bool, Tables); 10] = [
+        (
+            "ES256, generic (p256), token cache off",
+            false,
+            Tables::None,
+        ),
+        ("ES256, generic (p256), token cache on", true, Tables::None),
+        (
+            "ES256, gateway G8/Q6, hot DPoP key, cache off",
+            false,
+            Tables::Gateway,
+        ),
+        (
+            "ES256, gateway G8/Q6, hot DPoP key, cache on",
+            true,
+            Tables::Gateway,
+        ),
+        (
+            "ES256, gateway G8/Q6, cold DPoP key (G8+wNAF), cache off",
+            false,
+            Tables::GatewayCold,
+        ),
+        (
+            "ES256, gateway G8/Q6, cold DPoP key (G8+wNAF), cache on",
+            true,
+            Tables::GatewayCold,
+        ),
+        (
+            "ES256, firmware G4/Q4 (DPoP key G4+wNAF), cache off",
+            false,
+            Tables::Firmware,
+        ),
+        (
+            "ES256, firmware G4/Q4 (DPoP key G4+wNAF), cache on",
+            true,
+            Tables::Firmware,
+        ),
+        ("EdDSA (reference), cache off", false, Tables::None),
+        ("EdDSA (reference), cache on", true, Tables::None),
+    ];
+    let mut runs: Vec<DecisionRun<'_>> = configs
+        .iter()
+        .map(|&(label, cache, tables)| {
+            if label.starts_with("EdDSA") {
+                decision_run(&ed, "ed", &ed_holder, &ed_token, &ed_proofs, cache, tables)
+            } else {
+                decision_run(&es, "es", &es_holder, &es_token, &es_proofs, cache, tables)
+            }
+        })
+        .collect();
+
+    // Round-robin, as the verifications above.
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+    for _ in 0..ROUNDS {
+        for (t, run) in times.iter_mut().zip(runs.iter_mut()) {
+            for _ in 0..5 {
+                let start = cpu_now();
+                for _ in 0..PER_BATCH {
+                    run.decide();
+                }
+                t.push((cpu_now() - start) * 1e6 / PER_BATCH as f64);
+            }
+        }
+    }
+    println!(
+        "Decision (Verifier::decide, DPoP-bound token + fresh proof), CPU time, median (best) of 15 batches of {PER_BATCH} in 3 rounds:"
+    );
+    let mut out = Vec::new();
+    for ((label, _, _), t) in configs.iter().zip(times) {
+        let (med, best) = median_best(t);
+        println!(
+            "  {label:<60} {med:>7.1} µs ({best:.1})  = {:.2}× p256 verify",
+            med / p256_us
+        );
+        out.push((label.to_string(), med, best));
+    }
+    let cold = |m: usize| out[m].1;
+    println!(
+        "  (a new DPoP key's first allowed decision also builds its Q6 table, see the build times; later ones are hot: cached cold − hot = {:.1} µs)",
+        cold(5) - cold(3)
+    );
+    out
 }

@@ -31,6 +31,38 @@ pub(crate) const P_BE: [u8; 32] = [
     0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 ];
 
+/// p as limbs, least significant first.
+#[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
+const P_LIMBS: Limbs = [
+    0xffff_ffff_ffff_ffff,
+    0x0000_0000_ffff_ffff,
+    0,
+    0xffff_ffff_0000_0001,
+];
+#[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
+const P_LIMBS: Limbs = [
+    0xffff_ffff,
+    0xffff_ffff,
+    0xffff_ffff,
+    0,
+    0,
+    0,
+    1,
+    0xffff_ffff,
+];
+
+/// Whether little-endian limbs are below p: compared limb by limb from the top (no byte
+/// conversion; tables read from words check every coordinate).
+#[inline]
+fn below_p(l: &Limbs) -> bool {
+    for (a, p) in l.iter().rev().zip(P_LIMBS.iter().rev()) {
+        if a != p {
+            return a < p;
+        }
+    }
+    false
+}
+
 /// Reverses 32 bytes (big-endian ↔ little-endian), in a `const fn`.
 pub(crate) const fn reverse32(b: &[u8; 32]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -132,28 +164,21 @@ impl Fe {
 
     /// The inverse of [`Fe::to_words`]; `None` if the words are not a reduced Montgomery form
     /// (≥ p).
+    #[inline]
     pub fn from_words(words: &[u32; 8]) -> Option<Fe> {
-        let mut be = [0u8; 32];
-        for (chunk, w) in be.chunks_exact_mut(4).zip(words.iter().rev()) {
-            chunk.copy_from_slice(&w.to_be_bytes());
-        }
-        if be >= P_BE {
-            return None;
-        }
         #[cfg(all(target_pointer_width = "64", not(feature = "es256-fiat32")))]
-        {
+        let limbs = {
             let mut limbs = ZERO_LIMBS;
             for (limb, pair) in limbs.iter_mut().zip(words.chunks_exact(2)) {
                 for (i, w) in pair.iter().enumerate() {
                     *limb |= u64::from(*w) << (32 * i);
                 }
             }
-            Some(Fe(limbs))
-        }
+            limbs
+        };
         #[cfg(not(all(target_pointer_width = "64", not(feature = "es256-fiat32"))))]
-        {
-            Some(Fe(*words))
-        }
+        let limbs = *words;
+        below_p(&limbs).then_some(Fe(limbs))
     }
 
     /// `self == 0`.

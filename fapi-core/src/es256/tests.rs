@@ -94,6 +94,48 @@ fn field_words_round_trip_and_refuse_unreduced() {
     assert_eq!(Fe::from_words(&[u32::MAX; 8]), None);
 }
 
+/// The word-wise range check of `Fe::from_words` against the big-endian byte comparison with
+/// p, on words equal to p's in a random number of top words and random below (p − 1, p and
+/// p + 1 included).
+#[test]
+fn field_words_range_check_matches_bytes() {
+    let be = |w: &[u32; 8]| {
+        let mut b = [0u8; 32];
+        for (chunk, x) in b.chunks_exact_mut(4).zip(w.iter().rev()) {
+            chunk.copy_from_slice(&x.to_be_bytes());
+        }
+        b
+    };
+    let mut p = [0u32; 8];
+    for (i, chunk) in P_BE.chunks_exact(4).rev().enumerate() {
+        p[i] = u32::from_be_bytes(chunk.try_into().unwrap());
+    }
+    let mut cases = [p; 3];
+    cases[1][0] -= 1;
+    cases[2][0] = 0;
+    cases[2][1] = 0;
+    cases[2][2] = 0;
+    cases[2][3] = 1;
+    assert!(Fe::from_words(&cases[0]).is_none(), "p");
+    assert!(Fe::from_words(&cases[1]).is_some(), "p − 1");
+    assert!(Fe::from_words(&cases[2]).is_none(), "p + 1");
+    let mut rng = Rng(11);
+    for i in 0..20_000 {
+        let r = rng.bytes();
+        let mut w = p;
+        let keep = i % 9;
+        for (j, x) in w.iter_mut().enumerate().take(8 - keep) {
+            let b = &r[j * 4..j * 4 + 4];
+            *x = match r[31 - j] % 4 {
+                0 => p[j].wrapping_add(1),
+                1 => p[j].wrapping_sub(1),
+                _ => u32::from_le_bytes(b.try_into().unwrap()),
+            };
+        }
+        assert_eq!(Fe::from_words(&w).is_some(), be(&w) < P_BE, "{w:x?}");
+    }
+}
+
 #[test]
 fn field_inversion_matches_fermat() {
     let mut p_minus_2 = P_BE;
