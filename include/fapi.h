@@ -1127,9 +1127,9 @@ typedef struct fapi_authorization_request {
 // Verifier configuration. Copied into the verifier by `fapi_verifier_init`; the caller's
 // memory is not used afterwards.
 typedef struct fapi_config {
-  // `sizeof(fapi_config)` as the caller compiled it (lets the ABI grow). A size from a
-  // header before the `es256_*` fields (152 bytes on 64-bit targets; any size from there
-  // up to `sizeof(fapi_config)`) is still accepted and read without them: no ES256 tables.
+  // `sizeof(fapi_config)` as the caller compiled it (lets the ABI grow). The size of the
+  // struct before the `es256_*` fields (152 bytes on 64-bit targets, 124 on 32-bit ones) is
+  // still accepted and read without them: no ES256 tables. Other smaller sizes are refused.
   uint32_t struct_size;
   // [`FAPI_STRUCT_VERSION`].
   uint32_t version;
