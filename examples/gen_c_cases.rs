@@ -22,6 +22,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use fapi_core::keytables::TableConfig;
 use fapi_core::mtls::CertEncoding;
 use fapi_tests::cases::{
     ED25519_L, P256_N, add_member, attacker_es, be_sub, big_token, claims_text, claims_with,
@@ -2543,6 +2544,18 @@ fn extras(b: &mut Blobs, out: &mut String) {
         "GEN_NONCE_NOW",
         nonce_at(&NONCE_SECRET, NOW).as_bytes(),
     );
+
+    // ES256 tables (fapi_config.es256_*): the issuer's P-256 key (its table is built when
+    // GEN_JWKS loads) and the region bytes of the configurations the suite uses, from the core.
+    named(b, out, "GEN_ISSUER_ES_JKT", &jkt_bytes(&es()));
+    for (name, t) in [
+        ("GEN_TABLE_BYTES_GATEWAY_16", TableConfig::gateway(16)),
+        ("GEN_TABLE_BYTES_GATEWAY_4", TableConfig::gateway(4)),
+        ("GEN_TABLE_BYTES_FIRMWARE_16", TableConfig::firmware(16)),
+    ] {
+        let bytes = t.bytes().expect("table bytes");
+        let _ = writeln!(out, "#define {name} {bytes}u");
+    }
 
     // Concurrency: a batch of distinct valid proofs for one bound token.
     let bh = Signer::es256(11);

@@ -312,7 +312,12 @@ static const uint32_t FAPI_REPLAY_KEY_LEN = 43;
 static const uint32_t FAPI_MAX_CLAIM_LEN = 6144;
 static const uint32_t FAPI_MAX_FIELDS = 8;
 static const uint32_t FAPI_MAX_SCOPES = 16;
-static const uint32_t FAPI_VERIFIER_LAYOUT = 3;
+static const uint32_t FAPI_ES256_GATEWAY_BASE_BITS = 8;
+static const uint32_t FAPI_ES256_GATEWAY_ISSUER_BITS = 6;
+static const uint32_t FAPI_ES256_GATEWAY_HOT_BITS = 6;
+static const uint32_t FAPI_ES256_GATEWAY_HOT_KEYS = 16;
+static const uint32_t FAPI_ES256_GATEWAY_BUILDS_PER_SECOND = 50;
+static const uint32_t FAPI_VERIFIER_LAYOUT = 4;
 static const uint32_t FAPI_REGION_ALIGN = 8;
 /*
  * fapi — FAPI enforcement for C gateways and firmware.
@@ -961,6 +966,16 @@ static const uint32_t FAPI_REGION_ALIGN = 8;
 
 // Most required scopes per request.
 
+// Gateway preset for the ES256 tables: base point's table window (8 bits, 262,208 bytes).
+
+// Gateway preset: issuer-key table window (6 bits, 87,084 bytes per key and buffer).
+
+// Gateway preset: hot DPoP-key table window (6 bits, 87,084 bytes per hot key).
+
+// Gateway preset: hot DPoP keys kept.
+
+// Gateway preset: hot-key builds per second.
+
 // Layout version of the verifier region; bumped on any change of [`Header`] or the parts.
 
 // Alignment the verifier and context memory must have.
@@ -1108,7 +1123,9 @@ typedef struct fapi_authorization_request {
 // Verifier configuration. Copied into the verifier by `fapi_verifier_init`; the caller's
 // memory is not used afterwards.
 typedef struct fapi_config {
-  // `sizeof(fapi_config)` as the caller compiled it (lets the ABI grow).
+  // `sizeof(fapi_config)` as the caller compiled it (lets the ABI grow). The size of the
+  // struct before the `es256_*` fields (152 bytes on 64-bit targets, 124 on 32-bit ones) is
+  // still accepted and read without them: no ES256 tables. Other smaller sizes are refused.
   uint32_t struct_size;
   // [`FAPI_STRUCT_VERSION`].
   uint32_t version;
@@ -1155,6 +1172,21 @@ typedef struct fapi_config {
   uint32_t cache_slots;
   // 32 random bytes from the host: keys the replay table's slot hash.
   uint8_t replay_secret[32];
+  // ES256 tables (README "ES256 tables"): window of the base point's table, 2 to 12 bits;
+  // 0 = no tables (ES256 takes the generic path; the other `es256_*` fields must be 0).
+  // `FAPI_ES256_GATEWAY_*` is the gateway preset.
+  uint32_t es256_base_bits;
+  // Window of each issuer key's table (2 to 12 bits; one table per key-set key, for each of
+  // the key store's two buffers); 0 = issuer keys take the base point's table alone.
+  uint32_t es256_issuer_bits;
+  // Window of each hot DPoP key's table (2 to 12 bits); 0 = no hot-key cache (then
+  // `es256_hot_keys` must be 0).
+  uint32_t es256_hot_bits;
+  // Hot DPoP-key tables kept (a table is built for a key only after a decision allowed a
+  // request with it); 0 with `es256_hot_bits` 0.
+  uint32_t es256_hot_keys;
+  // Hot-key table builds allowed per second for the whole verifier (0 = 50).
+  uint32_t es256_builds_per_second;
 } fapi_config;
 
 // Signature callbacks (all required). Each returns promptly; fapi calls them from the thread
@@ -1998,8 +2030,10 @@ uint32_t fapi_signer_dpop_proof(struct fapi_signer *s,
                                 size_t cap,
                                 size_t *out_len);
 
-// Bytes of verifier memory a configuration needs (0 if the configuration's sizes are out of
-// range). The replay table dominates: 32 bytes per slot.
+// Bytes of verifier memory a configuration needs (0 if the configuration's sizes or ES256
+// table fields are out of range or contradictory). The replay table dominates unless ES256
+// tables are configured: 32 bytes per replay slot; the tables add the bytes README "ES256
+// tables" lists (about 2.4 MB with the gateway preset and 4 keys).
 //
 // # Safety
 // `cfg` must be NULL or point to a readable `fapi_config`.
@@ -2007,13 +2041,18 @@ size_t fapi_verifier_size(const struct fapi_config *cfg);
 
 // Formats `mem` (`len` bytes, aligned to [`FAPI_REGION_ALIGN`]) as a verifier for `cfg`, and
 // sets `*out` to it. Call once, before any other process attaches or any thread uses it. The
-// key set starts empty: load one with `fapi_verifier_set_jwks`.
+// key set starts empty: load one with `fapi_verifier_set_jwks`. With ES256 tables
+// (`es256_base_bits` > 0) this also builds the base point's table (a few milliseconds for 8
+// bits), and each `fapi_verifier_set_jwks` builds the tables of the new set's P-256 keys
+// before the set becomes visible.
 //
 // Returns `FAPI_OK`; a `FAPI_ERR_MISUSE_*` code naming the configuration rule that failed
 // (e.g. `FAPI_ERR_MISUSE_EMPTY_ISSUER`, `_LEEWAY_TOO_LARGE`, `_ALG_UNAVAILABLE`,
-// `_CONTRADICTORY_POLICY`); `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, `len`
-// smaller than `fapi_verifier_size(cfg)`, unknown enum values, a base that does not parse,
-// strings too long or not UTF-8); or `FAPI_ERR_PANIC`.
+// `_CONTRADICTORY_POLICY`, `_TABLE_CONFIG`: `es256_hot_bits` without `es256_hot_keys` or the
+// reverse, or `es256_*` fields set with `es256_base_bits` 0); `FAPI_ERR_INVALID_ARGUMENT`
+// (NULL/misaligned pointers, `len` smaller than `fapi_verifier_size(cfg)`, unknown enum
+// values, a table width outside 2..=12, a base that does not parse, strings too long or not
+// UTF-8); or `FAPI_ERR_PANIC`.
 //
 // # Safety
 // `mem` must point to `len` writable bytes not used by anything else during the call;
@@ -2027,8 +2066,9 @@ uint32_t fapi_verifier_init(void *mem,
 // Checks that `mem` (`len` bytes) holds a verifier of this library's layout — for a process
 // that did not initialise it (e.g. an nginx worker attaching a shared zone) — and sets `*out`.
 //
-// Returns `FAPI_OK`, `FAPI_ERR_BAD_REGION` (magic, layout version or size differ, or `len`
-// is smaller than the stored size), or `FAPI_ERR_INVALID_ARGUMENT`.
+// Returns `FAPI_OK`, `FAPI_ERR_BAD_REGION` (magic, layout version or size differ, the stored
+// configuration does not give the stored layout, or `len` is smaller than the stored size),
+// or `FAPI_ERR_INVALID_ARGUMENT`.
 //
 // # Safety
 // `mem` must point to `len` readable bytes that stay mapped while the verifier is used; `out`
@@ -2086,6 +2126,30 @@ uint32_t fapi_verifier_replay_counters(struct fapi_verifier *v,
                                        uint32_t *full,
                                        uint32_t *busy,
                                        uint32_t *replays);
+
+// Reads the ES256 tables' hot-key counters (any pointer may be NULL): hot DPoP-key tables
+// built, and builds refused by the rate limit (`es256_builds_per_second`). A table is built
+// for a DPoP key only after a decision allowed a request with it.
+//
+// Returns `FAPI_OK`; `FAPI_ERR_NOT_FOUND` if the verifier has no ES256 tables
+// (`es256_base_bits` 0); `FAPI_ERR_BAD_REGION` or `FAPI_ERR_INVALID_ARGUMENT` for a bad `v`.
+//
+// # Safety
+// `v` from `fapi_verifier_init`/`_attach`; non-NULL outputs writable.
+uint32_t fapi_verifier_table_stats(struct fapi_verifier *v,
+                                   uint32_t *builds,
+                                   uint32_t *rate_limited);
+
+// Whether an ES256 table is in place for the P-256 key with RFC 7638 thumbprint `jkt` (32
+// bytes, as `fapi_ctx_binding` returns it): an issuer key's table built when its key set was
+// loaded, or a hot DPoP key's table.
+//
+// Returns `FAPI_OK` (a table is in place), `FAPI_ERR_NOT_FOUND` (none, or the verifier has no
+// ES256 tables), `FAPI_ERR_BAD_REGION` or `FAPI_ERR_INVALID_ARGUMENT`.
+//
+// # Safety
+// `v` from `fapi_verifier_init`/`_attach`; `jkt` readable for 32 bytes.
+uint32_t fapi_verifier_has_es256_table(struct fapi_verifier *v, const uint8_t *jkt);
 
 // Provided by the integrator: record or report the failure. It must not return
 // control to fapi (fapi halts after it returns).

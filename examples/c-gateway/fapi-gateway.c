@@ -772,6 +772,13 @@ int main(int argc, char **argv) {
             "fapi-gateway: stopped after %lu request(s); replay table: %u replay(s) refused, "
             "%u full, %u busy\n",
             served, replays, full, busy);
+    uint32_t builds = 0, limited = 0;
+    if (fapi_verifier_table_stats(g.rt.v, &builds, &limited) == FAPI_OK) {
+        fprintf(stderr,
+                "fapi-gateway: ES256 tables: %u hot-key table(s) built, %u refused by the rate "
+                "limit\n",
+                builds, limited);
+    }
     gw_runtime_free(&g.rt);
     gw_config_free(&g.cfg);
     return 0;

@@ -379,6 +379,43 @@ static int get_str(json_object *v, const char *key, fapi_str *out, char *err, si
     return 0;
 }
 
+/* The ES256 table fields of fapi_config (the gateway preset, all zero, or explicit widths). */
+static void set_tables(fapi_config *c, bool on) {
+    c->es256_base_bits = on ? FAPI_ES256_GATEWAY_BASE_BITS : 0;
+    c->es256_issuer_bits = on ? FAPI_ES256_GATEWAY_ISSUER_BITS : 0;
+    c->es256_hot_bits = on ? FAPI_ES256_GATEWAY_HOT_BITS : 0;
+    c->es256_hot_keys = on ? FAPI_ES256_GATEWAY_HOT_KEYS : 0;
+    c->es256_builds_per_second = on ? FAPI_ES256_GATEWAY_BUILDS_PER_SECOND : 0;
+}
+
+/* "es256_tables": "gateway" | "off" | {"base", "issuer", "hot", "hot_keys",
+ * "builds_per_second"} (missing members 0; fapi_verifier_init checks the values). */
+static int get_tables(json_object *v, fapi_config *c, char *err, size_t errcap) {
+    if (json_object_is_type(v, json_type_string)) {
+        const char *s = json_object_get_string(v);
+        if (strcmp(s, "gateway") == 0 || strcmp(s, "off") == 0) {
+            set_tables(c, strcmp(s, "gateway") == 0);
+            return 0;
+        }
+    } else if (json_object_is_type(v, json_type_object)) {
+        set_tables(c, false);
+        json_object_object_foreach(v, k, m) {
+            uint32_t *f = strcmp(k, "base") == 0                ? &c->es256_base_bits
+                          : strcmp(k, "issuer") == 0            ? &c->es256_issuer_bits
+                          : strcmp(k, "hot") == 0               ? &c->es256_hot_bits
+                          : strcmp(k, "hot_keys") == 0          ? &c->es256_hot_keys
+                          : strcmp(k, "builds_per_second") == 0 ? &c->es256_builds_per_second
+                                                                : NULL;
+            if (f == NULL) return fail(err, errcap, "config: es256_tables: unknown key \"%s\"", k);
+            if (get_u32(m, k, f, err, errcap) != 0) return -1;
+        }
+        return 0;
+    }
+    return fail(err, errcap,
+                "config: \"es256_tables\" must be \"gateway\", \"off\" or {\"base\", \"issuer\", "
+                "\"hot\", \"hot_keys\", \"builds_per_second\"}");
+}
+
 static int get_mode(json_object *v, const char *key, uint32_t *out, char *err, size_t errcap) {
     fapi_str s;
     if (get_str(v, key, &s, err, errcap) != 0) return -1;
@@ -629,6 +666,8 @@ static int config_key(gw_config *gc, load_state *st, const char *path, const cha
         rc = get_u32(val, key, &c->replay_slots, err, errcap);
     } else if (strcmp(key, "cache_slots") == 0) {
         rc = get_u32(val, key, &c->cache_slots, err, errcap);
+    } else if (strcmp(key, "es256_tables") == 0) {
+        rc = get_tables(val, c, err, errcap);
     } else if (strcmp(key, "trusted_proxy_cert_header") == 0) {
         rc = get_bool(val, key, &gc->trusted_proxy_cert_header, err, errcap);
     } else if (strcmp(key, "routes") == 0) {
@@ -690,6 +729,9 @@ int gw_config_load(gw_config *gc, const char *path, char *err, size_t errcap) {
     c->max_keys = 8;
     c->replay_slots = 65536;
     c->cache_slots = 1024;
+    /* A gateway sees the same keys again and again: ES256 tables on by default (the gateway
+     * preset, about 3 MB with 8 keys; "es256_tables": "off" for the generic path). */
+    set_tables(c, true);
     load_state st;
     memset(&st, 0, sizeof st);
 
@@ -762,10 +804,17 @@ int gw_runtime_init(gw_runtime *rt, const gw_config *gc, uint64_t now, char *err
     const fapi_config *c = &gc->cfg;
     rt->verifier_len = fapi_verifier_size(c);
     if (rt->verifier_len == 0) {
+        /* fapi_verifier_init checks the configuration before the length: its code names the
+         * rule that failed. */
+        uint64_t probe[1];
+        fapi_verifier *pv;
+        uint32_t r0 = fapi_verifier_init(probe, sizeof probe, c, &pv);
         return fail(err, errcap,
-                    "fapi_verifier_size: a size in the configuration is out of range "
-                    "(max_keys 1..%d, replay_slots, cache_slots, max_token_len)",
-                    FAPI_MAX_KEYS);
+                    "fapi_verifier_size: the configuration is refused: %s (%u). Check: max_keys "
+                    "1..%d, replay_slots, cache_slots, max_token_len; es256_tables widths 2..12 "
+                    "bits, \"hot\" and \"hot_keys\" both set or both 0, nothing without "
+                    "\"base\"",
+                    fapi_result_str(r0), r0, FAPI_MAX_KEYS);
     }
     rt->verifier_mem = alloc_region(rt->verifier_len);
     rt->ctx_mem = alloc_region(fapi_ctx_size(c));

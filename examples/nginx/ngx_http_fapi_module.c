@@ -110,6 +110,9 @@ struct ngx_http_fapi_loc_conf_s {
     ngx_uint_t replay_slots;
     ngx_uint_t cache_slots;
     ngx_uint_t crypto;
+    /* fapi_es256_tables: base, issuer, hot bits, hot keys, builds/s (all 0 = off); [0] is
+     * NGX_CONF_UNSET_UINT while unset. */
+    ngx_uint_t es256[5];
     ngx_str_t redis_host; /* "" = the zone's own replay table */
     ngx_int_t redis_port;
     ngx_msec_t redis_timeout;
@@ -147,6 +150,7 @@ static char *ngx_http_fapi_scopes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf
 static char *ngx_http_fapi_cert_header(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_fapi_trusted_proxy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_fapi_replay_store(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_fapi_es256_tables(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_fapi_init_process(ngx_cycle_t *cycle);
 static void ngx_http_fapi_exit_process(ngx_cycle_t *cycle);
 
@@ -217,6 +221,8 @@ static ngx_command_t ngx_http_fapi_commands[] = {
      NGX_HTTP_LOC_CONF_OFFSET, OFF(crypto), ngx_http_fapi_cryptos},
     {ngx_string("fapi_replay_store"), LOC | NGX_CONF_TAKE123, ngx_http_fapi_replay_store,
      NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
+    {ngx_string("fapi_es256_tables"), LOC | NGX_CONF_TAKE1 | NGX_CONF_TAKE5,
+     ngx_http_fapi_es256_tables, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
     {ngx_string("fapi_required_scopes"), LOC | NGX_CONF_1MORE, ngx_http_fapi_scopes,
      NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
     {ngx_string("fapi_client_cert_header"), LOC | NGX_CONF_TAKE12, ngx_http_fapi_cert_header,
@@ -366,6 +372,7 @@ static void *ngx_http_fapi_create_loc_conf(ngx_conf_t *cf) {
     c->replay_slots = NGX_CONF_UNSET_UINT;
     c->cache_slots = NGX_CONF_UNSET_UINT;
     c->crypto = NGX_CONF_UNSET_UINT;
+    c->es256[0] = NGX_CONF_UNSET_UINT;
     c->redis_port = NGX_CONF_UNSET;
     c->redis_timeout = NGX_CONF_UNSET_MSEC;
     c->scopes = NGX_CONF_UNSET_PTR;
@@ -510,6 +517,38 @@ static char *ngx_http_fapi_replay_store(ngx_conf_t *cf, ngx_command_t *cmd, void
 #endif
 }
 
+/* fapi_es256_tables off | gateway | BASE ISSUER HOT HOT_KEYS BUILDS_PER_SECOND;
+ * (fapi_config.es256_*: widths in bits, 0 = none; fapi_verifier_init checks the values). */
+static char *ngx_http_fapi_es256_tables(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    ngx_http_fapi_loc_conf_t *c = conf;
+    ngx_str_t *value = cf->args->elts;
+    (void)cmd;
+    if (c->es256[0] != NGX_CONF_UNSET_UINT) return "is duplicate";
+    if (cf->args->nelts == 2) {
+        if (ngx_strcmp(value[1].data, "off") == 0) {
+            ngx_memzero(c->es256, sizeof c->es256);
+        } else if (ngx_strcmp(value[1].data, "gateway") == 0) {
+            c->es256[0] = FAPI_ES256_GATEWAY_BASE_BITS;
+            c->es256[1] = FAPI_ES256_GATEWAY_ISSUER_BITS;
+            c->es256[2] = FAPI_ES256_GATEWAY_HOT_BITS;
+            c->es256[3] = FAPI_ES256_GATEWAY_HOT_KEYS;
+            c->es256[4] = FAPI_ES256_GATEWAY_BUILDS_PER_SECOND;
+        } else {
+            return "takes \"off\", \"gateway\" or BASE ISSUER HOT HOT_KEYS BUILDS_PER_SECOND";
+        }
+        return NGX_CONF_OK;
+    }
+    for (ngx_uint_t i = 0; i < 5; i++) {
+        ngx_int_t n = ngx_atoi(value[i + 1].data, value[i + 1].len);
+        if (n == NGX_ERROR || n > 0xFFFF) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid number \"%V\"", &value[i + 1]);
+            return NGX_CONF_ERROR;
+        }
+        c->es256[i] = (ngx_uint_t)n;
+    }
+    return NGX_CONF_OK;
+}
+
 static ngx_int_t ngx_http_fapi_str_eq(ngx_str_t *a, ngx_str_t *b) {
     return a->len == b->len && (a->len == 0 || ngx_memcmp(a->data, b->data, a->len) == 0);
 }
@@ -538,6 +577,7 @@ static const char *ngx_http_fapi_differs(ngx_http_fapi_loc_conf_t *a, ngx_http_f
     if (a->replay_slots != b->replay_slots) return "fapi_replay_slots";
     if (a->cache_slots != b->cache_slots) return "fapi_token_cache";
     if (a->crypto != b->crypto) return "fapi_crypto";
+    if (ngx_memcmp(a->es256, b->es256, sizeof a->es256) != 0) return "fapi_es256_tables";
     if (!ngx_http_fapi_str_eq(&a->redis_host, &b->redis_host) || a->redis_port != b->redis_port ||
         a->redis_timeout != b->redis_timeout) {
         return "fapi_replay_store";
@@ -572,6 +612,13 @@ static char *ngx_http_fapi_merge_loc_conf(ngx_conf_t *cf, void *parent, void *ch
     ngx_conf_merge_uint_value(c->replay_slots, prev->replay_slots, 65536);
     ngx_conf_merge_uint_value(c->cache_slots, prev->cache_slots, 1024);
     ngx_conf_merge_uint_value(c->crypto, prev->crypto, FAPI_NGX_CRYPTO_BUILTIN);
+    if (c->es256[0] == NGX_CONF_UNSET_UINT) {
+        if (prev->es256[0] == NGX_CONF_UNSET_UINT) {
+            ngx_memzero(c->es256, sizeof c->es256); /* default: off */
+        } else {
+            ngx_memcpy(c->es256, prev->es256, sizeof c->es256);
+        }
+    }
     if (c->redis_port == NGX_CONF_UNSET) {
         c->redis_port = prev->redis_port == NGX_CONF_UNSET ? -1 : prev->redis_port;
         c->redis_host = prev->redis_host;
@@ -786,6 +833,11 @@ static ngx_int_t ngx_http_fapi_setup_zone(ngx_conf_t *cf, ngx_http_fapi_zone_t *
     cfg->max_keys = (uint32_t)o->max_keys;
     cfg->replay_slots = (uint32_t)o->replay_slots;
     cfg->cache_slots = (uint32_t)o->cache_slots;
+    cfg->es256_base_bits = (uint32_t)o->es256[0];
+    cfg->es256_issuer_bits = (uint32_t)o->es256[1];
+    cfg->es256_hot_bits = (uint32_t)o->es256[2];
+    cfg->es256_hot_keys = (uint32_t)o->es256[3];
+    cfg->es256_builds_per_second = (uint32_t)o->es256[4];
 
     /* Read the files now: a bad file fails `nginx -t` and a reload, never a running server. */
     if (ngx_conf_full_name(cf->cycle, &o->jwks_file, 1) != NGX_OK) return NGX_ERROR;
@@ -804,7 +856,14 @@ static ngx_int_t ngx_http_fapi_setup_zone(ngx_conf_t *cf, ngx_http_fapi_zone_t *
 
     size = fapi_verifier_size(cfg);
     if (size == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "fapi: zone \"%V\": sizes out of range", &z->name);
+        /* fapi_verifier_init checks the configuration before the length: its code says which
+         * rule failed (e.g. misuse_table_config for fapi_es256_tables). */
+        uint64_t probe[1];
+        rc = fapi_verifier_init(probe, sizeof probe, cfg, &v);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "fapi: zone \"%V\": the configuration is refused: %s (fapi_max_keys, "
+                           "fapi_es256_tables, or a zone above 4 GiB)",
+                           &z->name, fapi_result_str(rc));
         return NGX_ERROR;
     }
     z->region_len = size;
@@ -814,6 +873,8 @@ static ngx_int_t ngx_http_fapi_setup_zone(ngx_conf_t *cf, ngx_http_fapi_zone_t *
         fapi_config small = *cfg;
         if (small.replay_slots > 0) small.replay_slots = 1;
         small.cache_slots = 0;
+        /* ES256 tables stay as configured: the scratch verifier checks their values and
+         * builds the G table and the issuer keys' tables once (milliseconds). */
         scratch_len = fapi_verifier_size(&small);
         scratch = ngx_memalign(64, scratch_len, cf->log);
         if (scratch == NULL) return NGX_ERROR;
@@ -860,6 +921,8 @@ static ngx_int_t ngx_http_fapi_setup_zone(ngx_conf_t *cf, ngx_http_fapi_zone_t *
                             cfg->dpop_mode, cfg->mtls_mode, cfg->unbound, cfg->nonce_required,
                             cfg->nonce_slot, cfg->fapi2_profile, cfg->accept_plain_jwt_typ,
                             cfg->max_keys, cfg->replay_slots, cfg->cache_slots,
+                            cfg->es256_base_bits, cfg->es256_issuer_bits, cfg->es256_hot_bits,
+                            cfg->es256_hot_keys, cfg->es256_builds_per_second,
                             (uint32_t)size, FAPI_VERIFIER_LAYOUT};
         h = ngx_http_fapi_fnv(h, words, sizeof words);
     }
@@ -1365,6 +1428,14 @@ static void ngx_http_fapi_exit_process(ngx_cycle_t *cycle) {
     zp = mcf->zones.elts;
     for (ngx_uint_t i = 0; i < mcf->zones.nelts; i++) {
         ngx_http_fapi_zone_t *z = zp[i];
+        uint32_t builds = 0, limited = 0;
+        /* The zone's ES256 hot-key counters (shared by the workers), for operators. */
+        if (z->v != NULL && fapi_verifier_table_stats(z->v, &builds, &limited) == FAPI_OK) {
+            ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                          "fapi: zone \"%V\": ES256 tables: %uD hot-key table(s) built, %uD "
+                          "refused by the rate limit",
+                          &z->name, builds, limited);
+        }
         if (z->ctx != NULL) (void)fapi_ctx_release(z->ctx);
         if (z->ossl != NULL) (void)fapi_openssl_state_cleanup(z->ossl);
 #if (FAPI_NGX_REDIS)

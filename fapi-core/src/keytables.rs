@@ -155,6 +155,25 @@ impl TableConfig {
         }
     }
 
+    /// Checks the rules [`KeyTables::new`] applies to a configuration, before any memory is
+    /// laid out for it (a C caller's configuration is refused before its region is touched).
+    ///
+    /// # Errors
+    /// [`MisuseError::TableConfig`] if a table is configured with no slots or slots with no
+    /// window (`hot: None` with `hot_keys > 0`, or the reverse; `issuer` with
+    /// `issuer_keys == 0`); [`MisuseError::StorageSize`] if [`TableConfig::words`] overflows.
+    pub const fn check(&self) -> Result<(), Error> {
+        if self.words().is_none() {
+            return Err(Error::Misuse(MisuseError::StorageSize));
+        }
+        if self.hot.is_some() != (self.hot_keys > 0)
+            || (self.issuer.is_some() && self.issuer_keys == 0)
+        {
+            return Err(Error::Misuse(MisuseError::TableConfig));
+        }
+        Ok(())
+    }
+
     fn issuer_slots(&self) -> usize {
         if self.issuer.is_some() {
             self.issuer_keys.saturating_mul(2)
@@ -359,10 +378,7 @@ impl<'t> KeyTables<'t> {
         if words.len() < need {
             return Err(MisuseError::StorageSize.into());
         }
-        if cfg.hot.is_some() != (cfg.hot_keys > 0) || (cfg.issuer.is_some() && cfg.issuer_keys == 0)
-        {
-            return Err(MisuseError::TableConfig.into());
-        }
+        cfg.check()?;
         Ok(Self { words, cfg })
     }
 

@@ -39,11 +39,8 @@ pub unsafe extern "C" fn fapi_ctx_size(cfg: *const crate::types::fapi_config) ->
         if !aligned(cfg) {
             return 0;
         }
-        // SAFETY: non-NULL and aligned; the caller guarantees a readable fapi_config.
-        let c = unsafe { &*cfg };
-        if c.version != crate::types::FAPI_STRUCT_VERSION
-            || (c.struct_size as usize) < size_of::<crate::types::fapi_config>()
-        {
+        // SAFETY: forwarded contract (the same size and version rules as the verifier).
+        if unsafe { crate::verifier::read_config(cfg) }.is_err() {
             return 0;
         }
     }

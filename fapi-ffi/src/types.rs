@@ -107,7 +107,9 @@ pub struct fapi_str {
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
 pub struct fapi_config {
-    /// `sizeof(fapi_config)` as the caller compiled it (lets the ABI grow).
+    /// `sizeof(fapi_config)` as the caller compiled it (lets the ABI grow). The size of the
+    /// struct before the `es256_*` fields (152 bytes on 64-bit targets, 124 on 32-bit ones) is
+    /// still accepted and read without them: no ES256 tables. Other smaller sizes are refused.
     pub struct_size: u32,
     /// [`FAPI_STRUCT_VERSION`].
     pub version: u32,
@@ -154,7 +156,48 @@ pub struct fapi_config {
     pub cache_slots: u32,
     /// 32 random bytes from the host: keys the replay table's slot hash.
     pub replay_secret: [u8; 32],
+    // Added with the ES256 tables: a caller compiled against the header without them passes
+    // the older, smaller `struct_size` and gets no tables (see `read_config`).
+    /// ES256 tables (README "ES256 tables"): window of the base point's table, 2 to 12 bits;
+    /// 0 = no tables (ES256 takes the generic path; the other `es256_*` fields must be 0).
+    /// `FAPI_ES256_GATEWAY_*` is the gateway preset.
+    pub es256_base_bits: u32,
+    /// Window of each issuer key's table (2 to 12 bits; one table per key-set key, for each of
+    /// the key store's two buffers); 0 = issuer keys take the base point's table alone.
+    pub es256_issuer_bits: u32,
+    /// Window of each hot DPoP key's table (2 to 12 bits); 0 = no hot-key cache (then
+    /// `es256_hot_keys` must be 0).
+    pub es256_hot_bits: u32,
+    /// Hot DPoP-key tables kept (a table is built for a key only after a decision allowed a
+    /// request with it); 0 with `es256_hot_bits` 0.
+    pub es256_hot_keys: u32,
+    /// Hot-key table builds allowed per second for the whole verifier (0 = 50).
+    pub es256_builds_per_second: u32,
 }
+
+/// Bytes of the `fapi_config` prefix a caller compiled before the `es256_*` fields provides
+/// (everything up to and including `replay_secret`).
+pub(crate) const CONFIG_V1_PREFIX: usize = core::mem::offset_of!(fapi_config, es256_base_bits);
+/// `sizeof(fapi_config)` before the `es256_*` fields (the prefix with its tail padding: 152
+/// bytes on 64-bit targets, where the first new field sits in what was the tail padding).
+pub(crate) const CONFIG_V1_SIZE: usize = CONFIG_V1_PREFIX
+    .div_ceil(core::mem::align_of::<fapi_config>())
+    * core::mem::align_of::<fapi_config>();
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(CONFIG_V1_SIZE == 152 && CONFIG_V1_PREFIX == 148);
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(CONFIG_V1_SIZE == 124 && CONFIG_V1_PREFIX == 124);
+
+/// Gateway preset for the ES256 tables: base point's table window (8 bits, 262,208 bytes).
+pub const FAPI_ES256_GATEWAY_BASE_BITS: u32 = 8;
+/// Gateway preset: issuer-key table window (6 bits, 87,084 bytes per key and buffer).
+pub const FAPI_ES256_GATEWAY_ISSUER_BITS: u32 = 6;
+/// Gateway preset: hot DPoP-key table window (6 bits, 87,084 bytes per hot key).
+pub const FAPI_ES256_GATEWAY_HOT_BITS: u32 = 6;
+/// Gateway preset: hot DPoP keys kept.
+pub const FAPI_ES256_GATEWAY_HOT_KEYS: u32 = 16;
+/// Gateway preset: hot-key builds per second.
+pub const FAPI_ES256_GATEWAY_BUILDS_PER_SECOND: u32 = 50;
 
 /// One request as received.
 #[repr(C)]

@@ -4,6 +4,7 @@
 //! [Header: magic, layout, size, configuration copy, part offsets]
 //! [KeyStoreHeader][KeySlot × max_keys (A)][KeySlot × max_keys (B)]
 //! [ReplayCounters][ReplaySlot × replay_slots][CacheSlot × cache_slots][NonceKeys]
+//! [ES256 tables: AtomicU32 × TableConfig::words() (only with es256_base_bits > 0)]
 //! ```
 //!
 //! Plain `#[repr(C)]` data and 32-bit atomics, no pointers: it can be placed in `MAP_SHARED`
@@ -15,11 +16,14 @@ use crate::codes::*;
 use crate::ptr::{aligned, bytes};
 use crate::types::*;
 use core::mem::{align_of, size_of};
+use core::sync::atomic::AtomicU32;
 use fapi_core::cache::{CacheSlot, CacheView};
 use fapi_core::config::Config;
+use fapi_core::es256::Window;
 use fapi_core::htu::PublicBase;
 use fapi_core::jws::AlgSet;
 use fapi_core::keystore::{KeySlot, KeyStoreHeader, KeyStoreView};
+use fapi_core::keytables::{KeyTables, TableConfig};
 use fapi_core::nonce::NonceKeys;
 use fapi_core::policy::{Mode, Policy};
 use fapi_core::replay::{ReplayCounters, ReplaySlot, ReplayView};
@@ -27,7 +31,7 @@ use fapi_core::request::{ReplayStore, Verifier};
 
 const MAGIC: u32 = 0x4641_5049; // "FAPI"
 /// Layout version of the verifier region; bumped on any change of [`Header`] or the parts.
-pub const FAPI_VERIFIER_LAYOUT: u32 = 3;
+pub const FAPI_VERIFIER_LAYOUT: u32 = 4;
 /// Alignment the verifier and context memory must have.
 pub const FAPI_REGION_ALIGN: u32 = 8;
 
@@ -70,7 +74,12 @@ pub(crate) struct Header {
     off_replay: u32,
     off_cache: u32,
     off_nonces: u32,
-    _reserved: u32,
+    off_tables: u32,
+    es256_base_bits: u32,
+    es256_issuer_bits: u32,
+    es256_hot_bits: u32,
+    es256_hot_keys: u32,
+    es256_builds_per_second: u32,
 }
 
 fn align_up(n: usize, a: usize) -> usize {
@@ -87,10 +96,16 @@ struct Layout {
     replay: usize,
     cache: usize,
     nonces: usize,
+    tables: usize,
     size: usize,
 }
 
-fn layout(max_keys: usize, replay_slots: usize, cache_slots: usize) -> Option<Layout> {
+fn layout(
+    max_keys: usize,
+    replay_slots: usize,
+    cache_slots: usize,
+    tables: Option<&TableConfig>,
+) -> Option<Layout> {
     let a = FAPI_REGION_ALIGN as usize;
     let mut at = align_up(size_of::<Header>(), a);
     let mut take = |bytes: usize| -> Option<usize> {
@@ -105,6 +120,11 @@ fn layout(max_keys: usize, replay_slots: usize, cache_slots: usize) -> Option<La
     let replay = take(size_of::<ReplaySlot>().checked_mul(replay_slots)?)?;
     let cache = take(size_of::<CacheSlot>().checked_mul(cache_slots)?)?;
     let nonces = take(size_of::<NonceKeys>())?;
+    let table_bytes = match tables {
+        Some(t) => t.bytes()?,
+        None => 0,
+    };
+    let tables = take(table_bytes)?;
     let size = at;
     u32::try_from(size).ok()?;
     Some(Layout {
@@ -115,6 +135,7 @@ fn layout(max_keys: usize, replay_slots: usize, cache_slots: usize) -> Option<La
         replay,
         cache,
         nonces,
+        tables,
         size,
     })
 }
@@ -124,6 +145,7 @@ const _: () = assert!(align_of::<KeySlot>() <= FAPI_REGION_ALIGN as usize);
 const _: () = assert!(align_of::<ReplaySlot>() <= FAPI_REGION_ALIGN as usize);
 const _: () = assert!(align_of::<CacheSlot>() <= FAPI_REGION_ALIGN as usize);
 const _: () = assert!(align_of::<NonceKeys>() <= FAPI_REGION_ALIGN as usize);
+const _: () = assert!(align_of::<AtomicU32>() <= FAPI_REGION_ALIGN as usize);
 
 /// The checked configuration values that decide the layout.
 fn sizes(cfg: &fapi_config) -> Option<(usize, usize, usize)> {
@@ -137,24 +159,110 @@ fn sizes(cfg: &fapi_config) -> Option<(usize, usize, usize)> {
     ))
 }
 
-/// Reads a caller's `fapi_config`, checking size and version.
+/// The ES256 table configuration of the `es256_*` fields (`None`: no tables). The fields
+/// as stored, so the header can be checked with the same function.
+///
+/// # Errors
+/// `FAPI_ERR_INVALID_ARGUMENT` for a width outside 2..=12; `FAPI_ERR_MISUSE_TABLE_CONFIG`
+/// for other `es256_*` fields set without `es256_base_bits`, or the core's rules
+/// ([`TableConfig::check`]: hot-key slots without a width or the reverse).
+fn table_config(
+    max_keys: u32,
+    [base, issuer, hot, hot_keys, builds]: [u32; 5],
+) -> Result<Option<TableConfig>, u32> {
+    if base == 0 {
+        return if issuer == 0 && hot == 0 && hot_keys == 0 && builds == 0 {
+            Ok(None)
+        } else {
+            Err(FAPI_ERR_MISUSE_TABLE_CONFIG)
+        };
+    }
+    let window = |bits: u32| match bits {
+        0 => Ok(None),
+        b => Window::new(b).map(Some).ok_or(FAPI_ERR_INVALID_ARGUMENT),
+    };
+    let t = TableConfig {
+        base: window(base)?.ok_or(FAPI_ERR_INVALID_ARGUMENT)?,
+        issuer: window(issuer)?,
+        issuer_keys: max_keys as usize,
+        hot: window(hot)?,
+        hot_keys: hot_keys as usize,
+        builds_per_second: if builds == 0 { 50 } else { builds },
+    };
+    t.check().map_err(core_code)?;
+    Ok(Some(t))
+}
+
+/// The `es256_*` fields of a configuration, in [`table_config`]'s order.
+fn table_fields(c: &fapi_config) -> [u32; 5] {
+    [
+        c.es256_base_bits,
+        c.es256_issuer_bits,
+        c.es256_hot_bits,
+        c.es256_hot_keys,
+        c.es256_builds_per_second,
+    ]
+}
+
+/// Reads a caller's `fapi_config`, checking size and version. The `struct_size` of the struct
+/// before the `es256_*` fields ([`CONFIG_V1_SIZE`], exactly) is read up to `replay_secret`
+/// only, with the newer fields 0 (no ES256 tables); other sizes below `sizeof(fapi_config)`
+/// are refused.
 ///
 /// # Safety
 /// `cfg` must be NULL or point to a readable `fapi_config` of at least `struct_size` bytes.
-unsafe fn read_config<'a>(cfg: *const fapi_config) -> Result<&'a fapi_config, u32> {
+pub(crate) unsafe fn read_config(cfg: *const fapi_config) -> Result<fapi_config, u32> {
     if !aligned(cfg) {
         return Err(FAPI_ERR_INVALID_ARGUMENT);
     }
-    // SAFETY: non-NULL and aligned; the caller guarantees a readable fapi_config.
-    let c = unsafe { &*cfg };
-    if c.version != FAPI_STRUCT_VERSION || (c.struct_size as usize) < size_of::<fapi_config>() {
+    // SAFETY: non-NULL and aligned; the two leading u32 fields are in every version of the
+    // struct, and the caller guarantees at least `struct_size` readable bytes.
+    let (size, version) = unsafe {
+        (
+            core::ptr::addr_of!((*cfg).struct_size).read(),
+            core::ptr::addr_of!((*cfg).version).read(),
+        )
+    };
+    if version != FAPI_STRUCT_VERSION {
         return Err(FAPI_ERR_INVALID_ARGUMENT);
     }
-    Ok(c)
+    if size as usize >= size_of::<fapi_config>() {
+        // SAFETY: non-NULL, aligned, and at least `sizeof(fapi_config)` readable bytes; every
+        // bit pattern is a valid fapi_config (integers, bytes and raw pointers).
+        return Ok(unsafe { cfg.read() });
+    }
+    if size as usize != CONFIG_V1_SIZE {
+        return Err(FAPI_ERR_INVALID_ARGUMENT);
+    }
+    let mut c = core::mem::MaybeUninit::<fapi_config>::zeroed();
+    // SAFETY: the caller provides `size` = CONFIG_V1_SIZE ≥ CONFIG_V1_PREFIX readable bytes;
+    // the destination is a local fapi_config, which has room for the prefix; zero bytes and
+    // any copied bytes are valid for every field, so the value is initialised.
+    Ok(unsafe {
+        core::ptr::copy_nonoverlapping(
+            cfg.cast::<u8>(),
+            c.as_mut_ptr().cast::<u8>(),
+            CONFIG_V1_PREFIX,
+        );
+        c.assume_init()
+    })
 }
 
-/// Bytes of verifier memory a configuration needs (0 if the configuration's sizes are out of
-/// range). The replay table dominates: 32 bytes per slot.
+/// The layout of a checked configuration.
+///
+/// # Errors
+/// As [`table_config`]; `FAPI_ERR_INVALID_ARGUMENT` for sizes out of range.
+fn config_layout(c: &fapi_config) -> Result<(Layout, Option<TableConfig>), u32> {
+    let (k, r, ca) = sizes(c).ok_or(FAPI_ERR_INVALID_ARGUMENT)?;
+    let t = table_config(c.max_keys, table_fields(c))?;
+    let l = layout(k, r, ca, t.as_ref()).ok_or(FAPI_ERR_INVALID_ARGUMENT)?;
+    Ok((l, t))
+}
+
+/// Bytes of verifier memory a configuration needs (0 if the configuration's sizes or ES256
+/// table fields are out of range or contradictory). The replay table dominates unless ES256
+/// tables are configured: 32 bytes per replay slot; the tables add the bytes README "ES256
+/// tables" lists (about 2.4 MB with the gateway preset and 4 keys).
 ///
 /// # Safety
 /// `cfg` must be NULL or point to a readable `fapi_config`.
@@ -165,9 +273,7 @@ pub unsafe extern "C" fn fapi_verifier_size(cfg: *const fapi_config) -> usize {
         let Ok(c) = (unsafe { read_config(cfg) }) else {
             return 0;
         };
-        sizes(c)
-            .and_then(|(k, r, ca)| layout(k, r, ca))
-            .map_or(0, |l| u32::try_from(l.size).unwrap_or(0))
+        config_layout(&c).map_or(0, |(l, _)| u32::try_from(l.size).unwrap_or(0))
     });
     if r == FAPI_ERR_PANIC { 0 } else { r as usize }
 }
@@ -188,6 +294,20 @@ fn core_code(e: fapi_core::Error) -> u32 {
 }
 
 impl Header {
+    /// The ES256 table configuration stored at init.
+    fn tables(&self) -> Result<Option<TableConfig>, u32> {
+        table_config(
+            self.max_keys,
+            [
+                self.es256_base_bits,
+                self.es256_issuer_bits,
+                self.es256_hot_bits,
+                self.es256_hot_keys,
+                self.es256_builds_per_second,
+            ],
+        )
+    }
+
     fn issuer(&self) -> &str {
         self.issuer
             .get(..self.issuer_len as usize)
@@ -264,15 +384,18 @@ impl<'r> Region<'r> {
         if header.magic != MAGIC || header.layout != FAPI_VERIFIER_LAYOUT {
             return Err(FAPI_ERR_BAD_REGION);
         }
+        let tables = header.tables().map_err(|_| FAPI_ERR_BAD_REGION)?;
         let l = layout(
             header.max_keys as usize,
             header.replay_slots as usize,
             header.cache_slots as usize,
+            tables.as_ref(),
         )
         .ok_or(FAPI_ERR_BAD_REGION)?;
         if header.size != l.size as u64
             || header.off_keys_header as usize != l.keys_header
             || header.off_nonces as usize != l.nonces
+            || header.off_tables as usize != l.tables
         {
             return Err(FAPI_ERR_BAD_REGION);
         }
@@ -325,7 +448,24 @@ impl<'r> Region<'r> {
             )
         };
         let v = Verifier::new(&policy, keys, replay, CacheView::new(cs), nk);
-        Ok(f(&v))
+        match self.tables()? {
+            Some(t) => Ok(f(&v.with_tables(t))),
+            None => Ok(f(&v)),
+        }
+    }
+
+    /// The ES256 tables, if the configuration has them.
+    pub(crate) fn tables(&self) -> Result<Option<KeyTables<'r>>, u32> {
+        let Some(cfg) = self.header.tables().map_err(|_| FAPI_ERR_BAD_REGION)? else {
+            return Ok(None);
+        };
+        let n = cfg.words().ok_or(FAPI_ERR_BAD_REGION)?;
+        // SAFETY: offset and count from the layout checked in `attach` (the part is
+        // `TableConfig::words()` words for this configuration); AtomicU32 is atomics.
+        let words = unsafe { self.part::<AtomicU32>(self.header.off_tables, n) };
+        KeyTables::new(words, cfg)
+            .map(Some)
+            .map_err(|_| FAPI_ERR_BAD_REGION)
     }
 
     /// Number of configured public bases.
@@ -352,13 +492,18 @@ fn copy_str(dst: &mut [u8; 256], src: &[u8]) -> Result<u32, u32> {
 
 /// Formats `mem` (`len` bytes, aligned to [`FAPI_REGION_ALIGN`]) as a verifier for `cfg`, and
 /// sets `*out` to it. Call once, before any other process attaches or any thread uses it. The
-/// key set starts empty: load one with `fapi_verifier_set_jwks`.
+/// key set starts empty: load one with `fapi_verifier_set_jwks`. With ES256 tables
+/// (`es256_base_bits` > 0) this also builds the base point's table (a few milliseconds for 8
+/// bits), and each `fapi_verifier_set_jwks` builds the tables of the new set's P-256 keys
+/// before the set becomes visible.
 ///
 /// Returns `FAPI_OK`; a `FAPI_ERR_MISUSE_*` code naming the configuration rule that failed
 /// (e.g. `FAPI_ERR_MISUSE_EMPTY_ISSUER`, `_LEEWAY_TOO_LARGE`, `_ALG_UNAVAILABLE`,
-/// `_CONTRADICTORY_POLICY`); `FAPI_ERR_INVALID_ARGUMENT` (NULL/misaligned pointers, `len`
-/// smaller than `fapi_verifier_size(cfg)`, unknown enum values, a base that does not parse,
-/// strings too long or not UTF-8); or `FAPI_ERR_PANIC`.
+/// `_CONTRADICTORY_POLICY`, `_TABLE_CONFIG`: `es256_hot_bits` without `es256_hot_keys` or the
+/// reverse, or `es256_*` fields set with `es256_base_bits` 0); `FAPI_ERR_INVALID_ARGUMENT`
+/// (NULL/misaligned pointers, `len` smaller than `fapi_verifier_size(cfg)`, unknown enum
+/// values, a table width outside 2..=12, a base that does not parse, strings too long or not
+/// UTF-8); or `FAPI_ERR_PANIC`.
 ///
 /// # Safety
 /// `mem` must point to `len` writable bytes not used by anything else during the call;
@@ -384,16 +529,14 @@ pub unsafe extern "C" fn fapi_verifier_init(
         {
             return FAPI_ERR_INVALID_ARGUMENT;
         }
-        let Some((k, r, ca)) = sizes(c) else {
-            return FAPI_ERR_INVALID_ARGUMENT;
-        };
-        let Some(l) = layout(k, r, ca) else {
-            return FAPI_ERR_INVALID_ARGUMENT;
+        let (l, tables) = match config_layout(&c) {
+            Ok(lt) => lt,
+            Err(e) => return e,
         };
         if len < l.size {
             return FAPI_ERR_INVALID_ARGUMENT;
         }
-        match unsafe_init(mem, &l, c) {
+        match unsafe_init(mem, &l, &c, tables) {
             Ok(()) => {
                 // SAFETY: `out` checked non-NULL and aligned; caller guarantees writable.
                 unsafe { *out = mem.cast::<fapi_verifier>() };
@@ -404,7 +547,12 @@ pub unsafe extern "C" fn fapi_verifier_init(
     })
 }
 
-fn unsafe_init(mem: *mut u8, l: &Layout, c: &fapi_config) -> Result<(), u32> {
+fn unsafe_init(
+    mem: *mut u8,
+    l: &Layout,
+    c: &fapi_config,
+    tables: Option<TableConfig>,
+) -> Result<(), u32> {
     // Build the header on the stack first: nothing touches `mem` unless the configuration is
     // accepted.
     let mut issuer = [0u8; 256];
@@ -471,7 +619,12 @@ fn unsafe_init(mem: *mut u8, l: &Layout, c: &fapi_config) -> Result<(), u32> {
         off_replay: l.replay as u32,
         off_cache: l.cache as u32,
         off_nonces: l.nonces as u32,
-        _reserved: 0,
+        off_tables: l.tables as u32,
+        es256_base_bits: c.es256_base_bits,
+        es256_issuer_bits: c.es256_issuer_bits,
+        es256_hot_bits: c.es256_hot_bits,
+        es256_hot_keys: c.es256_hot_keys,
+        es256_builds_per_second: tables.map_or(0, |t| t.builds_per_second),
     };
     for flag in [c.nonce_required, c.fapi2_profile, c.accept_plain_jwt_typ] {
         if flag > 1 {
@@ -482,11 +635,23 @@ fn unsafe_init(mem: *mut u8, l: &Layout, c: &fapi_config) -> Result<(), u32> {
     header.policy()?;
     // SAFETY: `mem` is non-NULL, 8-aligned and has at least `l.size` writable bytes (checked by
     // the caller of this function); zero bytes are a valid initial state for every atomic part
-    // (empty key set, empty replay table and cache, no nonce secret).
-    unsafe {
-        core::ptr::write_bytes(mem, 0, l.size);
-        core::ptr::write(mem.cast::<Header>(), header);
+    // (empty key set, empty replay table and cache, no nonce secret, tables not built).
+    unsafe { core::ptr::write_bytes(mem, 0, l.size) };
+    if let Some(t) = tables {
+        let n = t.words().ok_or(FAPI_ERR_INVALID_ARGUMENT)?;
+        // SAFETY: `l.tables` and `n` words come from the layout of this configuration, so the
+        // part lies inside the zeroed region and is 8-aligned (≥ align_of::<AtomicU32>());
+        // zero is a valid AtomicU32, and no other thread can see the region yet.
+        let words =
+            unsafe { core::slice::from_raw_parts(mem.add(l.tables).cast::<AtomicU32>(), n) };
+        // The G table is built before the header is written: a region whose build failed
+        // never carries the magic.
+        KeyTables::new(words, t)
+            .and_then(|kt| kt.init())
+            .map_err(core_code)?;
     }
+    // SAFETY: as above; the header is written once, before the region is shared.
+    unsafe { core::ptr::write(mem.cast::<Header>(), header) };
     // The key store's salt comes from the host's random bytes, so a context never mistakes a
     // verifier later placed in the same memory for this one.
     let salt = u32::from_le_bytes([
@@ -505,8 +670,9 @@ fn unsafe_init(mem: *mut u8, l: &Layout, c: &fapi_config) -> Result<(), u32> {
 /// Checks that `mem` (`len` bytes) holds a verifier of this library's layout — for a process
 /// that did not initialise it (e.g. an nginx worker attaching a shared zone) — and sets `*out`.
 ///
-/// Returns `FAPI_OK`, `FAPI_ERR_BAD_REGION` (magic, layout version or size differ, or `len`
-/// is smaller than the stored size), or `FAPI_ERR_INVALID_ARGUMENT`.
+/// Returns `FAPI_OK`, `FAPI_ERR_BAD_REGION` (magic, layout version or size differ, the stored
+/// configuration does not give the stored layout, or `len` is smaller than the stored size),
+/// or `FAPI_ERR_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `mem` must point to `len` readable bytes that stay mapped while the verifier is used; `out`
@@ -671,5 +837,75 @@ pub unsafe extern "C" fn fapi_verifier_replay_counters(
             }
         }
         FAPI_OK
+    })
+}
+
+/// Reads the ES256 tables' hot-key counters (any pointer may be NULL): hot DPoP-key tables
+/// built, and builds refused by the rate limit (`es256_builds_per_second`). A table is built
+/// for a DPoP key only after a decision allowed a request with it.
+///
+/// Returns `FAPI_OK`; `FAPI_ERR_NOT_FOUND` if the verifier has no ES256 tables
+/// (`es256_base_bits` 0); `FAPI_ERR_BAD_REGION` or `FAPI_ERR_INVALID_ARGUMENT` for a bad `v`.
+///
+/// # Safety
+/// `v` from `fapi_verifier_init`/`_attach`; non-NULL outputs writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fapi_verifier_table_stats(
+    v: *mut fapi_verifier,
+    builds: *mut u32,
+    rate_limited: *mut u32,
+) -> u32 {
+    crate::guard(|| {
+        // SAFETY: forwarded contract.
+        let region = match unsafe { Region::attach(v) } {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        let stats = match region.tables() {
+            Ok(Some(t)) => t.stats(),
+            Ok(None) => return FAPI_ERR_NOT_FOUND,
+            Err(e) => return e,
+        };
+        // SAFETY: forwarded contract (NULL or writable).
+        unsafe {
+            crate::ptr::put(builds, stats.builds);
+            crate::ptr::put(rate_limited, stats.rate_limited);
+        }
+        FAPI_OK
+    })
+}
+
+/// Whether an ES256 table is in place for the P-256 key with RFC 7638 thumbprint `jkt` (32
+/// bytes, as `fapi_ctx_binding` returns it): an issuer key's table built when its key set was
+/// loaded, or a hot DPoP key's table.
+///
+/// Returns `FAPI_OK` (a table is in place), `FAPI_ERR_NOT_FOUND` (none, or the verifier has no
+/// ES256 tables), `FAPI_ERR_BAD_REGION` or `FAPI_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `v` from `fapi_verifier_init`/`_attach`; `jkt` readable for 32 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fapi_verifier_has_es256_table(
+    v: *mut fapi_verifier,
+    jkt: *const u8,
+) -> u32 {
+    crate::guard(|| {
+        // SAFETY: forwarded contract.
+        let region = match unsafe { Region::attach(v) } {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        if jkt.is_null() {
+            return FAPI_ERR_INVALID_ARGUMENT;
+        }
+        // SAFETY: non-NULL; the caller guarantees 32 readable bytes.
+        let Ok(jkt) = <&[u8; 32]>::try_from(unsafe { core::slice::from_raw_parts(jkt, 32) }) else {
+            return FAPI_ERR_INVALID_ARGUMENT;
+        };
+        match region.tables() {
+            Ok(Some(t)) if t.has_table(jkt) => FAPI_OK,
+            Ok(_) => FAPI_ERR_NOT_FOUND,
+            Err(e) => e,
+        }
     })
 }

@@ -539,10 +539,21 @@ static void run_case(const gen_case *c, verifier *vs, context *ctxs) {
   }
 }
 
+/* The gateway preset of the ES256 tables (fapi.h: FAPI_ES256_GATEWAY_*). */
+static void tables_gateway(fapi_config *c) {
+  c->es256_base_bits = FAPI_ES256_GATEWAY_BASE_BITS;
+  c->es256_issuer_bits = FAPI_ES256_GATEWAY_ISSUER_BITS;
+  c->es256_hot_bits = FAPI_ES256_GATEWAY_HOT_BITS;
+  c->es256_hot_keys = FAPI_ES256_GATEWAY_HOT_KEYS;
+  c->es256_builds_per_second = FAPI_ES256_GATEWAY_BUILDS_PER_SECOND;
+}
+
 /* Each verifier configuration gets its own two contexts: a context carries its copy of the
  * key set from one decision to the next, and moving one between verifiers is tested on its
- * own (test_ctx_across_verifiers). */
-static void test_case_table(void) {
+ * own (test_ctx_across_verifiers). With `tables`, every verifier keeps ES256 tables (the
+ * gateway preset): every case must end exactly as without them. */
+static void test_case_table(int tables) {
+  const char *label = tables ? "case table (ES256 tables)" : "case table";
   verifier vs[GEN_VERIFIER_COUNT];
   context ctxs[GEN_VERIFIER_COUNT][2];
   size_t i;
@@ -558,6 +569,9 @@ static void test_case_table(void) {
     cfg.nonce_required = g->nonce_required;
     cfg.fapi2_profile = g->fapi2_profile;
     cfg.proof_algs = g->proof_algs;
+    if (tables) {
+      tables_gateway(&cfg);
+    }
     if (!verifier_new_keys(g->name, &vs[i], &cfg, g->jwks, g->jwks_keys)) {
       ok = 0;
       continue;
@@ -578,7 +592,7 @@ static void test_case_table(void) {
     }
   }
   for (i = 0; i < GEN_VERIFIER_COUNT; i++) {
-    if (!context_new("case table", &ctxs[i][0]) || !context_new("case table", &ctxs[i][1])) {
+    if (!context_new(label, &ctxs[i][0]) || !context_new(label, &ctxs[i][1])) {
       ok = 0;
     }
   }
@@ -588,15 +602,29 @@ static void test_case_table(void) {
     }
     {
       uint32_t full = 99, busy = 99, replays = 99;
+      uint32_t builds = 99, limited = 99;
       uint32_t rc = fapi_verifier_replay_counters(vs[0].v, &full, &busy, &replays);
-      check_code("case table", "fapi_verifier_replay_counters", FAPI_OK, rc);
-      check_u64("case table", "replays detected on the default verifier", GEN_DEFAULT_REPLAYS,
+      check_code(label, "fapi_verifier_replay_counters", FAPI_OK, rc);
+      check_u64(label, "replays detected on the default verifier", GEN_DEFAULT_REPLAYS,
                 replays);
-      check_u64("case table", "inserts refused: table full", 0, full);
-      check_u64("case table", "inserts refused: busy", 0, busy);
+      check_u64(label, "inserts refused: table full", 0, full);
+      check_u64(label, "inserts refused: busy", 0, busy);
+      rc = fapi_verifier_table_stats(vs[0].v, &builds, &limited);
+      check_code(label, "fapi_verifier_table_stats", tables ? FAPI_OK : FAPI_ERR_NOT_FOUND, rc);
+      rc = fapi_verifier_has_es256_table(vs[0].v, GEN_ISSUER_ES_JKT.ptr);
+      check_code(label, "issuer key's table (default verifier)",
+                 tables ? FAPI_OK : FAPI_ERR_NOT_FOUND, rc);
+      if (tables) {
+        check_true(label, "hot DPoP-key tables built on the default verifier", builds > 0);
+        rc = fapi_verifier_has_es256_table(vs[0].v, GEN_HOLDER_JKT.ptr);
+        check_code(label, "the holder's DPoP key has a table after its allowed requests",
+                   FAPI_OK, rc);
+        printf("%s: default verifier: %u hot-key tables built, %u refused by the rate limit\n",
+               label, builds, limited);
+      }
     }
   }
-  printf("case table: %d named cases\n", GEN_CASE_COUNT);
+  printf("%s: %d named cases\n", label, GEN_CASE_COUNT);
   for (i = 0; i < GEN_VERIFIER_COUNT; i++) {
     context_free(&ctxs[i][0]);
     context_free(&ctxs[i][1]);
@@ -2367,6 +2395,232 @@ static void test_jwks_rsa(void) {
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------------------------ */
+/* ES256 tables (fapi_config.es256_*). */
+
+/* Stats of a verifier's tables: both counters, checked. */
+static void check_table_stats(const char *name, fapi_verifier *v, uint32_t builds,
+                              uint32_t limited) {
+  uint32_t b = 99, l = 99;
+  uint32_t rc = fapi_verifier_table_stats(v, &b, &l);
+  if (check_code(name, "fapi_verifier_table_stats", FAPI_OK, rc)) {
+    check_u64(name, "hot-key tables built", builds, b);
+    check_u64(name, "builds refused by the rate limit", limited, l);
+  }
+}
+
+/* Decides `s` and checks the outcome (status from fapi_result_http_status). */
+static void tables_decide(const char *name, fapi_verifier *v, context *c, simple_request *s,
+                          uint32_t verdict, uint32_t result) {
+  uint32_t rc = fapi_check_request(v, c->ctx, &s->r);
+  if (check_code(name, "fapi_check_request", FAPI_OK, rc)) {
+    check_outcome(name, c->ctx, verdict, result,
+                  result == FAPI_OK ? 200 : fapi_result_http_status(result));
+  }
+}
+
+/* A configuration with ES256 tables refused with `want`; fapi_verifier_size gives 0. */
+static void tables_refused(const char *name, const fapi_config *c, uint32_t want) {
+  check_u64(name, "fapi_verifier_size", 0, fapi_verifier_size(c));
+  init_refused(name, c, want);
+}
+
+static void test_tables(void) {
+  const char *n;
+  fapi_config c = default_config();
+  size_t plain = fapi_verifier_size(&c);
+  size_t v1_size = (offsetof(fapi_config, es256_base_bits) + _Alignof(fapi_config) - 1) /
+                   _Alignof(fapi_config) * _Alignof(fapi_config);
+  verifier v, copy_v;
+  context ctx;
+  simple_request s;
+  uint8_t batch_jkt[32];
+  uint32_t rc, binding = 0, hit = 0;
+
+  /* Sizes: the tables part is exactly TableConfig::bytes() (from the core, via the case
+   * generator), rounded up to FAPI_REGION_ALIGN. */
+  n = "tables: fapi_verifier_size";
+  tables_gateway(&c);
+  check_u64(n, "gateway preset, max_keys 16: + TableConfig::gateway(16).bytes()",
+            round8(GEN_TABLE_BYTES_GATEWAY_16), fapi_verifier_size(&c) - plain);
+  c = default_config();
+  c.max_keys = 4;
+  {
+    size_t plain4 = fapi_verifier_size(&c);
+    tables_gateway(&c);
+    check_u64(n, "gateway preset, max_keys 4: + TableConfig::gateway(4).bytes()",
+              round8(GEN_TABLE_BYTES_GATEWAY_4), fapi_verifier_size(&c) - plain4);
+    check_u64(n, "gateway preset, 4 keys: 2,352,256 bytes (README)", 2352256u,
+              GEN_TABLE_BYTES_GATEWAY_4);
+  }
+  c = default_config();
+  c.es256_base_bits = 4;
+  c.es256_issuer_bits = 4;
+  check_u64(n, "G 4 bits, issuer keys 4 bits, no hot keys: + TableConfig::firmware(16).bytes()",
+            round8(GEN_TABLE_BYTES_FIRMWARE_16), fapi_verifier_size(&c) - plain);
+  c = default_config();
+  c.es256_base_bits = 2;
+  check_u64(n, "G 2 bits alone: + 16,448 table bytes and the 32-byte header", round8(16448 + 32),
+            fapi_verifier_size(&c) - plain);
+
+  /* Configuration errors. */
+  c = default_config();
+  c.es256_base_bits = 1;
+  tables_refused("tables: config es256_base_bits 1", &c, FAPI_ERR_INVALID_ARGUMENT);
+  c.es256_base_bits = 13;
+  tables_refused("tables: config es256_base_bits 13", &c, FAPI_ERR_INVALID_ARGUMENT);
+  c = default_config();
+  tables_gateway(&c);
+  c.es256_issuer_bits = 13;
+  tables_refused("tables: config es256_issuer_bits 13", &c, FAPI_ERR_INVALID_ARGUMENT);
+  c = default_config();
+  tables_gateway(&c);
+  c.es256_hot_bits = 1;
+  tables_refused("tables: config es256_hot_bits 1", &c, FAPI_ERR_INVALID_ARGUMENT);
+  c = default_config();
+  tables_gateway(&c);
+  c.es256_hot_keys = 0;
+  tables_refused("tables: config hot-key width without hot keys", &c,
+                 FAPI_ERR_MISUSE_TABLE_CONFIG);
+  c = default_config();
+  tables_gateway(&c);
+  c.es256_hot_bits = 0;
+  tables_refused("tables: config hot keys without a width", &c, FAPI_ERR_MISUSE_TABLE_CONFIG);
+  c = default_config();
+  c.es256_issuer_bits = 6;
+  tables_refused("tables: config issuer width with es256_base_bits 0", &c,
+                 FAPI_ERR_MISUSE_TABLE_CONFIG);
+  c = default_config();
+  c.es256_builds_per_second = 50;
+  tables_refused("tables: config builds per second with es256_base_bits 0", &c,
+                 FAPI_ERR_MISUSE_TABLE_CONFIG);
+  c = default_config();
+  tables_gateway(&c);
+  c.es256_hot_bits = 12;
+  c.es256_hot_keys = UINT32_MAX;
+  tables_refused("tables: config region larger than 4 GiB", &c, FAPI_ERR_INVALID_ARGUMENT);
+
+  /* A caller compiled against the header before the es256_* fields: its struct_size is
+   * accepted, and whatever follows its struct is not read (no tables). */
+  n = "tables: config struct_size from before the es256_* fields";
+  check_true(n, "152 bytes on LP64", sizeof(void *) != 8 || v1_size == 152);
+  c = default_config();
+  tables_gateway(&c);
+  c.es256_base_bits = 99; /* bytes past the old struct: ignored */
+  c.struct_size = (uint32_t)v1_size;
+  check_u64(n, "fapi_verifier_size: no tables", plain, fapi_verifier_size(&c));
+  check_u64(n, "fapi_ctx_size", fapi_ctx_size(NULL), fapi_ctx_size(&c));
+  if (verifier_new(n, &v, &c, &GEN_JWKS)) {
+    rc = fapi_verifier_table_stats(v.v, NULL, NULL);
+    check_code(n, "fapi_verifier_table_stats", FAPI_ERR_NOT_FOUND, rc);
+    verifier_free(&v);
+  }
+  c.struct_size = (uint32_t)v1_size + 4;
+  init_refused("tables: config struct_size between the two versions", &c,
+               FAPI_ERR_INVALID_ARGUMENT);
+
+  /* Hot DPoP keys: a table only after an allowed request, within the rate limit. */
+  n = "tables: hot keys";
+  c = default_config();
+  tables_gateway(&c);
+  c.es256_builds_per_second = 1;
+  if (!verifier_new(n, &v, &c, &GEN_JWKS) || !context_new(n, &ctx)) {
+    return;
+  }
+  check_table_stats("tables: fresh verifier", v.v, 0, 0);
+  rc = fapi_verifier_has_es256_table(v.v, GEN_ISSUER_ES_JKT.ptr);
+  check_code("tables: issuer's P-256 key, built at JWKS load", "fapi_verifier_has_es256_table",
+             FAPI_OK, rc);
+  rc = fapi_verifier_has_es256_table(v.v, GEN_HOLDER_JKT.ptr);
+  check_code("tables: holder's key before any request", "fapi_verifier_has_es256_table",
+             FAPI_ERR_NOT_FOUND, rc);
+
+  simple(&s, &GEN_DPOP_AUTH, &GEN_DPOP_PROOF);
+  s.r.method = LIT("POST");
+  tables_decide("tables: holder's proof for another method (refused)", v.v, &ctx, &s,
+                FAPI_VERDICT_DENY, FAPI_ERR_DPOP_HTM_MISMATCH);
+  simple(&s, &GEN_BATCH_AUTH, &GEN_DPOP_PROOF);
+  tables_decide("tables: holder's signed proof sent with another token (refused)", v.v, &ctx, &s,
+                FAPI_VERDICT_DENY, FAPI_ERR_DPOP_ATH_MISMATCH);
+  check_table_stats("tables: after refused requests", v.v, 0, 0);
+  rc = fapi_verifier_has_es256_table(v.v, GEN_HOLDER_JKT.ptr);
+  check_code("tables: holder's key after refused requests", "fapi_verifier_has_es256_table",
+             FAPI_ERR_NOT_FOUND, rc);
+
+  simple(&s, &GEN_DPOP_AUTH, &GEN_DPOP_PROOF);
+  tables_decide("tables: holder's allowed request", v.v, &ctx, &s, FAPI_VERDICT_ALLOW, FAPI_OK);
+  check_table_stats("tables: after the holder's allowed request", v.v, 1, 0);
+  rc = fapi_verifier_has_es256_table(v.v, GEN_HOLDER_JKT.ptr);
+  check_code("tables: holder's key after its allowed request", "fapi_verifier_has_es256_table",
+             FAPI_OK, rc);
+  simple(&s, &GEN_DPOP_AUTH, &GEN_DPOP_PROOF);
+  tables_decide("tables: the same proof again (replay, refused)", v.v, &ctx, &s,
+                FAPI_VERDICT_DENY, FAPI_ERR_DPOP_REPLAYED);
+  simple(&s, &GEN_DPOP_AUTH, &GEN_FULL_A);
+  tables_decide("tables: holder's next proof, with its table", v.v, &ctx, &s, FAPI_VERDICT_ALLOW,
+                FAPI_OK);
+  check_table_stats("tables: a key with a table is not built again", v.v, 1, 0);
+
+  /* A second key in the same second: allowed, its build refused by the rate limit (1/s). */
+  simple(&s, &GEN_BATCH_AUTH, &GEN_BATCH_PROOFS[0]);
+  tables_decide("tables: second key, same second", v.v, &ctx, &s, FAPI_VERDICT_ALLOW, FAPI_OK);
+  memset(batch_jkt, 0, sizeof batch_jkt);
+  rc = fapi_ctx_binding(ctx.ctx, &binding, &hit, batch_jkt, NULL);
+  check_code("tables: second key, same second", "fapi_ctx_binding", FAPI_OK, rc);
+  check_table_stats("tables: second key, same second", v.v, 1, 1);
+  rc = fapi_verifier_has_es256_table(v.v, batch_jkt);
+  check_code("tables: second key, build refused by the rate limit",
+             "fapi_verifier_has_es256_table", FAPI_ERR_NOT_FOUND, rc);
+  simple(&s, &GEN_BATCH_AUTH, &GEN_BATCH_PROOFS[1]);
+  s.r.now = GEN_NOW + 1;
+  tables_decide("tables: second key, next second", v.v, &ctx, &s, FAPI_VERDICT_ALLOW, FAPI_OK);
+  check_table_stats("tables: second key, next second", v.v, 2, 1);
+  rc = fapi_verifier_has_es256_table(v.v, batch_jkt);
+  check_code("tables: second key, built in the next second", "fapi_verifier_has_es256_table",
+             FAPI_OK, rc);
+
+  /* Arguments. */
+  rc = fapi_verifier_has_es256_table(v.v, NULL);
+  check_code("tables: NULL jkt", "fapi_verifier_has_es256_table", FAPI_ERR_INVALID_ARGUMENT, rc);
+  rc = fapi_verifier_has_es256_table(NULL, GEN_HOLDER_JKT.ptr);
+  check_code("tables: NULL verifier", "fapi_verifier_has_es256_table", FAPI_ERR_INVALID_ARGUMENT,
+             rc);
+  rc = fapi_verifier_table_stats(NULL, NULL, NULL);
+  check_code("tables: NULL verifier", "fapi_verifier_table_stats", FAPI_ERR_INVALID_ARGUMENT, rc);
+  rc = fapi_verifier_table_stats(v.v, NULL, NULL);
+  check_code("tables: NULL outputs", "fapi_verifier_table_stats", FAPI_OK, rc);
+
+  /* The tables hold no pointers: a byte copy of the region keeps them. */
+  copy_v.size = v.size;
+  copy_v.mem = xalloc(v.size);
+  memcpy(copy_v.mem, v.mem, v.size);
+  rc = fapi_verifier_attach(copy_v.mem, copy_v.size, &copy_v.v);
+  if (check_code("tables: byte copy of a region", "fapi_verifier_attach", FAPI_OK, rc)) {
+    check_table_stats("tables: byte copy of a region", copy_v.v, 2, 1);
+    rc = fapi_verifier_has_es256_table(copy_v.v, GEN_HOLDER_JKT.ptr);
+    check_code("tables: byte copy of a region", "holder's table", FAPI_OK, rc);
+    simple(&s, &GEN_DPOP_AUTH, &GEN_FULL_B);
+    tables_decide("tables: byte copy of a region decides", copy_v.v, &ctx, &s,
+                  FAPI_VERDICT_ALLOW, FAPI_OK);
+  }
+  free(copy_v.mem);
+  context_free(&ctx);
+  verifier_free(&v);
+
+  /* Without tables. */
+  n = "tables: verifier without tables";
+  c = default_config();
+  if (verifier_new(n, &v, &c, &GEN_JWKS)) {
+    rc = fapi_verifier_table_stats(v.v, NULL, NULL);
+    check_code(n, "fapi_verifier_table_stats", FAPI_ERR_NOT_FOUND, rc);
+    rc = fapi_verifier_has_es256_table(v.v, GEN_ISSUER_ES_JKT.ptr);
+    check_code(n, "fapi_verifier_has_es256_table", FAPI_ERR_NOT_FOUND, rc);
+    verifier_free(&v);
+  }
+  printf("ES256 tables: gateway preset %zu bytes with 16 keys, %u with 4 keys\n",
+         (size_t)GEN_TABLE_BYTES_GATEWAY_16, (unsigned)GEN_TABLE_BYTES_GATEWAY_4);
+}
+
 static char g_stdout_buf[1 << 16];
 
 int main(int argc, char **argv) {
@@ -2382,7 +2636,9 @@ int main(int argc, char **argv) {
   test_config();
   test_attach();
   test_context();
-  test_case_table();
+  test_case_table(0);
+  test_case_table(1);
+  test_tables();
   test_ctx_across_verifiers();
   test_request_args();
   test_claims();

@@ -439,6 +439,18 @@ eq "config: an unknown key is an error, never a silent default" "2 fapi-check: c
 make_config examples/c-gateway/gateway.json "$WORK/leeway.json" "$P1" leeway=600
 ERR=$("$CHECK" --config "$WORK/leeway.json" --url "$B1/accounts" 2>&1)
 contains "config: leeway 600 is refused by fapi_verifier_init" "fapi_verifier_init refused the configuration" "$ERR"
+# ES256 tables: on by default (gateway preset); "off" and explicit widths are accepted, a
+# contradictory combination is refused with fapi's code.
+make_config examples/c-gateway/gateway.json "$WORK/tables-bad.json" "$P1" es256_tables='{"base": 8, "hot": 6}'
+ERR=$("$CHECK" --config "$WORK/tables-bad.json" --url "$B1/accounts" 2>&1)
+contains "config: es256_tables with a hot-key width but no hot keys -> misuse_table_config" "misuse_table_config (920)" "$ERR"
+for t in '"off"' '"gateway"' '{"base": 4, "issuer": 4}'; do
+  make_config examples/c-gateway/gateway.json "$WORK/tables.json" "$P1" es256_tables="$t"
+  P=$(mint proof --key "$WORK/holder-es.pem" --htm GET --htu "$B1/accounts" --token "$TOK" --now "$NOW")
+  OUT=$("$CHECK" --config "$WORK/tables.json" --url "$B1/accounts" --authorization "DPoP $TOK" --dpop "$P" --now "$NOW")
+  eq "fapi-check: es256_tables $t: a valid ES256 request -> allow" "0 allow" \
+    "$? $("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["verdict"])' "$OUT")"
+done
 
 P3=$(free_port)
 "$GW" --config "$WORK/gw1.json" --port "$P3" --once >/dev/null 2>"$WORK/once.log" &
@@ -457,6 +469,12 @@ kill "$GW1" "$GW2" 2>/dev/null
 wait "$GW1" 2>/dev/null
 wait "$GW2" 2>/dev/null
 contains "gateway: stops cleanly on SIGTERM and reports the replay table" "replay table: 2 replay(s) refused" "$(cat "$WORK/gw1.log")"
+HOT=$(sed -n 's/.*ES256 tables: \([0-9]*\) hot-key table(s) built.*/\1/p' "$WORK/gw1.log" | tail -1)
+if [ -n "$HOT" ] && [ "$HOT" -ge 1 ]; then
+  ok "gateway: ES256 tables on by default: $HOT hot DPoP-key table(s) built after allowed requests"
+else
+  bad "gateway: ES256 tables: no hot-key table reported" "got: ${HOT:-no line}"
+fi
 PIDS=()
 
 echo "e2e: $((SECONDS - T_START)) s"

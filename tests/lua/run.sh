@@ -71,8 +71,13 @@ $(nginx_http_prelude n | sed 's/ \$fapi_result//')
             for k, v in pairs(t) do c[k] = v end
             return c
         end
-        api = assert(fapi.new(with{ bases = { "$B1" }, replay_slots = 4096, cache_slots = 256 }))
-        rot = assert(fapi.new(with{ bases = { "$B1" }, jwks_file = "$WORK/rot.jwks", jwks_refresh = 1 }))
+        -- ES256 tables on in api (gateway preset) and rot (explicit widths).
+        api = assert(fapi.new(with{ bases = { "$B1" }, replay_slots = 4096, cache_slots = 256,
+                                    es256_tables = "gateway" }))
+        rot = assert(fapi.new(with{ bases = { "$B1" }, jwks_file = "$WORK/rot.jwks", jwks_refresh = 1,
+                                    es256_tables = { base = 6, issuer = 5, hot = 5, hot_keys = 4 } }))
+        local bad, err = fapi.new(with{ bases = { "$B1" }, es256_tables = { base = 8, hot = 6 } })
+        assert(bad == nil and err:find("misuse_table_config", 1, true), "es256_tables error: " .. tostring(err))
         strict = assert(fapi.new(with{
             bases = { "$B2" }, proof_algs = { "ES256", "EdDSA" }, fapi2 = true, dpop = "required",
             nonce = true, nonce_secret_file = "$WORK/nonce.key", proof_max_age = 120,
@@ -98,6 +103,12 @@ $(nginx_http_prelude n | sed 's/ \$fapi_result//')
             proxy_pass http://127.0.0.1:$PB/;
         }
         location = /rot { access_by_lua_block { rot:access() } }
+        location = /tables {
+            content_by_lua_block {
+                local b, l = api:table_stats()
+                ngx.say("builds=", b, " rate_limited=", l)
+            }
+        }
     }
     server {
         listen 127.0.0.1:$P2 ssl reuseport;
@@ -235,6 +246,11 @@ N2=$(wc -l <"$WORK/l2")
 eq "rotation: $N1 requests with the old key while the next was published: all 200" "" "$(grep -v '^200$' "$WORK/l1" | sort | uniq -c)"
 eq "rotation: $N2 requests with the new key while the old was retired: all 200" "" "$(grep -v '^200$' "$WORK/l2" | sort | uniq -c)"
 if [ "$N1" -ge 20 ] && [ "$N2" -ge 20 ]; then ok "rotation: under load ($N1 + $N2 requests)"; else bad "rotation: too few requests ($N1, $N2)"; fi
+
+# ES256 tables in the MAP_SHARED region: the holder's DPoP key got one hot-key table after
+# its allowed requests, whichever worker served them.
+call GET "$B1/tables"
+eq "ES256 tables: one hot-key table built (the holder's key), none refused" "200 builds=1 rate_limited=0" "$STATUS $BODY"
 
 DISTINCT=$(awk '{print $1}' "$WORK/n/access.log" | sort -u | wc -l)
 if [ "$DISTINCT" -ge 2 ]; then ok "access log: requests served by $DISTINCT worker processes"; else bad "access log: one worker only"; fi

@@ -66,6 +66,7 @@ $(nginx_http_prelude n)
     keepalive_timeout 30s;
 
     # Zone "api": DPoP and certificate binding optional (tokens are checked for what they bind).
+    # ES256 tables on (the gateway preset) for both zones of this server ("api" and "rot").
     server {
         listen 127.0.0.1:$P1 ssl reuseport;
         ssl_verify_client optional_no_ca;
@@ -78,6 +79,7 @@ $(nginx_http_prelude n)
         fapi_proof_algs ES256 EdDSA Ed25519;
         fapi_replay_slots 4096;
         fapi_token_cache 256;
+        fapi_es256_tables gateway;
 
         location /accounts/ { fapi_required_scopes accounts; }
         location /payments/ { fapi_required_scopes payments; }
@@ -136,6 +138,7 @@ $(nginx_http_prelude n)
         fapi_jwks_file $WORK/jwks.json;
         fapi_public_base $B3;
         fapi_token_algs ES256;
+        fapi_es256_tables 4 4 0 0 0;  # small tables, no hot-key cache (explicit widths)
         fapi_client_cert_header Client-Cert;
         fapi_trusted_proxy 192.0.2.10;
         location /accounts/ { fapi_required_scopes accounts; }
@@ -381,6 +384,15 @@ bad_conf "config: a client-certificate header without a trusted proxy -> nginx -
   "$COMMON fapi_jwks_file $WORK/jwks.json; fapi_client_cert_header Client-Cert; location /a { fapi_zone z; }"
 bad_conf "config: leeway above 60 s -> refused by fapi" 'misuse_leeway_too_large' \
   "$COMMON fapi_jwks_file $WORK/jwks.json; fapi_leeway 120s; location /a { fapi_zone z; }"
+bad_conf "config: ES256 hot-key width without hot keys -> refused by fapi" 'misuse_table_config' \
+  "$COMMON fapi_jwks_file $WORK/jwks.json; fapi_es256_tables 8 6 6 0 50; location /a { fapi_zone z; }"
+bad_conf "config: ES256 table width 13 -> refused by fapi" 'invalid_argument' \
+  "$COMMON fapi_jwks_file $WORK/jwks.json; fapi_es256_tables 13 6 6 16 50; location /a { fapi_zone z; }"
+bad_conf "config: fapi_es256_tables with an unknown preset -> nginx -t fails" 'takes "off", "gateway"' \
+  "$COMMON fapi_jwks_file $WORK/jwks.json; fapi_es256_tables fast; location /a { fapi_zone z; }"
+bad_conf "config: two locations of one zone with different ES256 tables -> nginx -t fails" \
+  'every location of fapi_zone "z" must have the same fapi_es256_tables' \
+  "$COMMON fapi_jwks_file $WORK/jwks.json; location /a { fapi_zone z; } location /b { fapi_zone z; fapi_es256_tables gateway; }"
 
 # The reload kept zone "api" (same configuration): its replay table remembers the first proof.
 P=$(proof --htm GET --htu "$B1/accounts/list")
@@ -402,6 +414,16 @@ contains "access log: \$fapi_result names the refusal" "401 GET /accounts/list d
 contains "deny lines name the refusal, the client and the path" "fapi: deny dpop_replayed 401, client: 127.0.0.1, path: /accounts/list" "$(cat "$WORK/n/error.log")"
 stop_nginx n
 check_error_log "nginx" n
+# ES256 tables in the shared zone: the holder's key got a hot-key table after its allowed
+# requests (built once for all four workers), logged by each worker as it exits.
+HOT=$(sed -n 's/.*zone "api": ES256 tables: \([0-9]*\) hot-key table(s) built.*/\1/p' "$WORK/n/error.log" | sort -n | tail -1)
+if [ -n "$HOT" ] && [ "$HOT" -ge 1 ]; then
+  ok "ES256 tables: zone api (gateway preset) built $HOT hot-key table(s) in shared memory"
+else
+  bad "ES256 tables: zone api logged no hot-key table build" "got: ${HOT:-no line}"
+fi
+contains "ES256 tables: zone elsewhere (no hot-key cache) reports none" \
+  'zone "elsewhere": ES256 tables: 0 hot-key table(s) built' "$(cat "$WORK/n/error.log")"
 
 echo "$TEST_NAME: $((SECONDS - T_START)) s"
 echo "$PASSED passed, $FAILED failed"

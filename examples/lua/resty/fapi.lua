@@ -149,13 +149,35 @@ function _M.new(conf)
     cfg.max_keys = conf.max_keys or 8
     cfg.replay_slots = conf.replay_slots or 65536
     cfg.cache_slots = conf.cache_slots or 1024
+    -- ES256 tables (fapi_config.es256_*): "off" (default), "gateway" (FAPI_ES256_GATEWAY_*), or
+    -- { base = 8, issuer = 6, hot = 6, hot_keys = 16, builds_per_second = 50 } (widths in bits).
+    local t = conf.es256_tables or "off"
+    if t == "gateway" then
+        t = { base = lib.FAPI_ES256_GATEWAY_BASE_BITS, issuer = lib.FAPI_ES256_GATEWAY_ISSUER_BITS,
+              hot = lib.FAPI_ES256_GATEWAY_HOT_BITS, hot_keys = lib.FAPI_ES256_GATEWAY_HOT_KEYS,
+              builds_per_second = lib.FAPI_ES256_GATEWAY_BUILDS_PER_SECOND }
+    elseif t == "off" then
+        t = {}
+    elseif type(t) ~= "table" then
+        return nil, 'es256_tables: "off", "gateway" or { base, issuer, hot, hot_keys, builds_per_second }'
+    end
+    cfg.es256_base_bits = t.base or 0
+    cfg.es256_issuer_bits = t.issuer or 0
+    cfg.es256_hot_bits = t.hot or 0
+    cfg.es256_hot_keys = t.hot_keys or 0
+    cfg.es256_builds_per_second = t.builds_per_second or 0
     local f = assert(io.open("/dev/urandom", "rb"))
     local secret = f:read(32)
     f:close()
     ffi.copy(cfg.replay_secret, secret, 32)
 
     local size = lib.fapi_verifier_size(cfg)
-    if size == 0 then return nil, "sizes out of range" end
+    if size == 0 then
+        -- fapi_verifier_init checks the configuration before the length: its code names the rule.
+        local probe = ffi_new("uint64_t[1]")
+        local rc0 = lib.fapi_verifier_init(probe, 8, cfg, ffi_new("fapi_verifier *[1]"))
+        return nil, "configuration refused (sizes or es256_tables): " .. _M.result_str(rc0)
+    end
     -- PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS (Linux)
     local mem = C.mmap(nil, size, 3, 0x21, -1, 0)
     if mem == ffi_cast("void *", -1) then return nil, "mmap failed" end
@@ -356,6 +378,15 @@ function verifier:access(opts)
     -- No ngx.log here: its context line holds the request line, whose query may carry a token
     -- (request_token_in_query). Log ngx.ctx.fapi.result from log_by_lua* instead.
     return ngx.exit(status)
+end
+
+--- The ES256 tables' hot-key counters: tables built, builds refused by the rate limit (nil and
+--- a message when the verifier has no tables).
+function verifier:table_stats()
+    local c = ffi_new("uint32_t[2]")
+    local rc = lib.fapi_verifier_table_stats(self.v, c, c + 1)
+    if rc ~= 0 then return nil, _M.result_str(rc) end
+    return c[0], c[1]
 end
 
 --- The replay table's fail-closed counters: full, busy, replays.
