@@ -65,9 +65,13 @@ lib:
 	@echo "built $(HOST_OUT)/libfapi.a and $(HOST_OUT)/libfapi.so (SONAME $(SONAME))"
 
 # sha2's compact software backend: a third less flash for SHA-256/512, no measurable slowdown.
+# Without the fast ES256 path (about 48 KB of flash; the es256_* fields of fapi_config are then
+# refused): `make thumbv7em THUMB_FEATURES=panic-handler,es256-tables` keeps it.
+THUMB_FEATURES ?= panic-handler
 thumbv7em:
 	CARGO_TARGET_THUMBV7EM_NONE_EABIHF_RUSTFLAGS='--cfg sha2_backend_soft="compact"' \
-	  $(CARGO) build -p fapi-ffi --profile firmware --target $(THUMB) --features panic-handler
+	  $(CARGO) build -p fapi-ffi --profile firmware --target $(THUMB) --no-default-features \
+	  --features $(THUMB_FEATURES)
 	@echo "built $(THUMB_OUT)/libfapi.a (link a fapi_panic_hook of your own)"
 
 # fapi.pc keeps libdir/includedir relative to ${prefix} when they are under PREFIX, so

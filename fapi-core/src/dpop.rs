@@ -97,11 +97,8 @@ pub struct ProofScratch {
     htu: [u8; crate::htu::MAX_URI_LEN],
     text: [u8; crate::htu::MAX_URI_LEN],
     rsa: crate::rsa::RsaScratch,
-    /// The last proof key (thumbprint, `x ‖ y`) checked with the verifier's ES256 tables, if
-    /// `tabled_live`: a candidate for a hot-key table once its request is allowed.
-    tabled_jkt: [u8; 32],
-    tabled: [u8; 64],
-    tabled_live: bool,
+    /// The last proof key checked with the verifier's ES256 tables.
+    tabled: Tabled,
 }
 
 impl Default for ProofScratch {
@@ -114,13 +111,13 @@ impl ProofScratch {
     /// The key (`x ‖ y`) of the last proof this scratch checked, if it was an ES256 proof
     /// checked with the verifier's tables.
     pub(crate) fn tabled_key(&self) -> Option<(&[u8; 32], &[u8; 64])> {
-        self.tabled_live.then_some((&self.tabled_jkt, &self.tabled))
+        self.tabled.get()
     }
 
     /// Forgets the last tabled proof key (at the start and end of each decision, so that only
     /// the proof of the request being allowed can earn a table).
     pub(crate) fn forget_tabled(&mut self) {
-        self.tabled_live = false;
+        self.tabled.forget();
     }
 
     /// Zeroed scratch.
@@ -135,11 +132,58 @@ impl ProofScratch {
             htu: [0; crate::htu::MAX_URI_LEN],
             text: [0; crate::htu::MAX_URI_LEN],
             rsa: crate::rsa::RsaScratch::new(),
-            tabled_jkt: [0; 32],
-            tabled: [0; 64],
-            tabled_live: false,
+            tabled: Tabled::EMPTY,
         }
     }
+}
+
+/// A proof key (thumbprint, `x ‖ y`) checked with the verifier's ES256 tables: a candidate
+/// for a hot-key table once its request is allowed. Zero-sized without the feature
+/// `es256-tables`, so the scratch (and the decision's code) stay as they were.
+#[cfg(feature = "es256-tables")]
+#[derive(Clone, Debug)]
+struct Tabled {
+    jkt: [u8; 32],
+    xy: [u8; 64],
+    live: bool,
+}
+
+#[cfg(feature = "es256-tables")]
+impl Tabled {
+    const EMPTY: Self = Self {
+        jkt: [0; 32],
+        xy: [0; 64],
+        live: false,
+    };
+    fn set(&mut self, jkt: &[u8; 32], xy: &[u8; 64]) {
+        self.jkt = *jkt;
+        self.xy = *xy;
+        self.live = true;
+    }
+    fn get(&self) -> Option<(&[u8; 32], &[u8; 64])> {
+        self.live.then_some((&self.jkt, &self.xy))
+    }
+    fn forget(&mut self) {
+        self.live = false;
+    }
+}
+
+/// See the feature-enabled definition.
+#[cfg(not(feature = "es256-tables"))]
+#[derive(Clone, Debug)]
+struct Tabled;
+
+#[cfg(not(feature = "es256-tables"))]
+impl Tabled {
+    const EMPTY: Self = Self;
+    #[inline(always)]
+    fn set(&mut self, _: &[u8; 32], _: &[u8; 64]) {}
+    #[inline(always)]
+    fn get(&self) -> Option<(&[u8; 32], &[u8; 64])> {
+        None
+    }
+    #[inline(always)]
+    fn forget(&mut self) {}
 }
 
 /// What a proof proved. Only [`verify_proof`] constructs it.
@@ -246,12 +290,10 @@ fn verify_inner(
         htu,
         text,
         rsa,
-        tabled_jkt,
         tabled,
-        tabled_live,
     } = scratch;
     let p = parse_proof(proof, policy, keys, next_key, jwk, header, signature)?;
-    *tabled_live = false;
+    tabled.forget();
     match provider {
         Some(pr) if !pr.is_builtin() => {
             // The key decoded above (so it is valid); the provider checks the equation.
@@ -272,9 +314,7 @@ fn verify_inner(
                 return Err(JwsError::BadSignature.into());
             }
             if let jwk::KeyMaterial::P256(xy) = p.key.material() {
-                *tabled_jkt = p.jkt;
-                *tabled = *xy;
-                *tabled_live = true;
+                tabled.set(&p.jkt, xy);
             }
         }
         // fapi's own code, with the decoded-key cache and this scratch's RSA memory.

@@ -190,6 +190,10 @@ fn table_config(
         builds_per_second: if builds == 0 { 50 } else { builds },
     };
     t.check().map_err(core_code)?;
+    if cfg!(not(feature = "es256-tables")) {
+        // This library was built without the fast ES256 path.
+        return Err(FAPI_ERR_MISUSE_TABLE_CONFIG);
+    }
     Ok(Some(t))
 }
 
@@ -449,7 +453,11 @@ impl<'r> Region<'r> {
         };
         let v = Verifier::new(&policy, keys, replay, CacheView::new(cs), nk);
         match self.tables()? {
+            #[cfg(feature = "es256-tables")]
             Some(t) => Ok(f(&v.with_tables(t))),
+            // Unreachable: init refuses tables in a build without them.
+            #[cfg(not(feature = "es256-tables"))]
+            Some(_) => Err(FAPI_ERR_MISUSE_TABLE_CONFIG),
             None => Ok(f(&v)),
         }
     }
