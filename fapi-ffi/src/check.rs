@@ -11,12 +11,17 @@ use fapi_core::request::{
     Binding, CertSource, ClientCert, Outcome, ProofCheck, ReplayOutcome, Request,
 };
 
-/// Up to `out.len()` C strings as slices, written into `out` (in place: the arrays live in
-/// the frame that stays under the whole decision, so no by-value copies); returns how many.
+/// Up to `out.len()` C strings, each converted by `f`, written into `out` in place (`out` lives
+/// in the frame that stays under the whole decision, so no by-value copies); returns how many.
 ///
 /// # Safety
 /// `p` must be NULL (with `n` 0) or point to `n` readable `fapi_str` whose bytes are readable.
-unsafe fn strs(p: *const fapi_str, n: u32, out: &mut [&[u8]]) -> Result<usize, u32> {
+unsafe fn strs_with<'a, T>(
+    p: *const fapi_str,
+    n: u32,
+    out: &mut [T],
+    f: impl Fn(&'a [u8]) -> Result<T, u32>,
+) -> Result<usize, u32> {
     if n == 0 {
         return Ok(0);
     }
@@ -29,32 +34,31 @@ unsafe fn strs(p: *const fapi_str, n: u32, out: &mut [&[u8]]) -> Result<usize, u
     let items = unsafe { core::slice::from_raw_parts(p, take) };
     for (o, s) in out.iter_mut().zip(items) {
         // SAFETY: the caller guarantees each string readable for its length.
-        *o = unsafe { bytes(s.ptr, s.len)? };
+        *o = f(unsafe { bytes(s.ptr, s.len)? })?;
     }
     Ok(take)
 }
 
-/// Up to `out.len()` C strings that must be UTF-8, as `&str`, written into `out`; returns
-/// how many.
+/// [`strs_with`] keeping the bytes.
 ///
 /// # Safety
-/// As [`strs`].
-unsafe fn utf8_strs(p: *const fapi_str, n: u32, out: &mut [&str]) -> Result<usize, u32> {
-    if n == 0 {
-        return Ok(0);
+/// As [`strs_with`].
+unsafe fn strs<'a>(p: *const fapi_str, n: u32, out: &mut [&'a [u8]]) -> Result<usize, u32> {
+    // SAFETY: forwarded contract.
+    unsafe { strs_with(p, n, out, |b: &'a [u8]| Ok(b)) }
+}
+
+/// [`strs_with`] for strings that must be UTF-8.
+///
+/// # Safety
+/// As [`strs_with`].
+unsafe fn utf8_strs<'a>(p: *const fapi_str, n: u32, out: &mut [&'a str]) -> Result<usize, u32> {
+    // SAFETY: forwarded contract.
+    unsafe {
+        strs_with(p, n, out, |b: &'a [u8]| {
+            core::str::from_utf8(b).map_err(|_| FAPI_ERR_INVALID_ARGUMENT)
+        })
     }
-    if !aligned(p) {
-        return Err(FAPI_ERR_INVALID_ARGUMENT);
-    }
-    let take = (n as usize).min(out.len());
-    // SAFETY: non-NULL, aligned; the caller guarantees `n` ≥ `take` readable fapi_str.
-    let items = unsafe { core::slice::from_raw_parts(p, take) };
-    for (o, s) in out.iter_mut().zip(items) {
-        // SAFETY: the caller guarantees each string readable for its length.
-        let b = unsafe { bytes(s.ptr, s.len)? };
-        *o = core::str::from_utf8(b).map_err(|_| FAPI_ERR_INVALID_ARGUMENT)?;
-    }
-    Ok(take)
 }
 
 pub(crate) fn cert_encoding(e: u32) -> Option<CertEncoding> {

@@ -6,13 +6,7 @@
 //! Goals (issue: per-request decision): cached ES256 decision ≤ 1.10× one raw ES256 verify;
 //! cached EdDSA decision ≤ raw Ed25519 verify + 10 µs.
 
-use fapi_core::cache::TokenCache;
-use fapi_core::htu::PublicBase;
-use fapi_core::keystore::KeyStore;
-use fapi_core::nonce::NonceKeys;
-use fapi_core::policy::Policy;
-use fapi_core::replay::ReplayTable;
-use fapi_core::request::{Context, Decision, ReplayStore, Verifier};
+use fapi_core::request::{Context, Decision, Verifier};
 use fapi_tests::*;
 use std::hint::black_box;
 use std::time::Instant;
@@ -35,30 +29,12 @@ fn time(mut f: impl FnMut(usize)) -> f64 {
 }
 
 fn verifier(cache: bool) -> Verifier<'static> {
-    let bases: &'static [PublicBase] = leak([PublicBase::parse(BASE).unwrap()]);
-    let policy = leak(Policy::builder(config(), bases).build().unwrap());
-    let keys: &'static KeyStore<4> = leak(KeyStore::new());
+    let v = fapi_tests::bench::verifier(cache);
     let es = Signer::es256(1);
     let ed = Signer::ed25519(2);
-    keys.view()
-        .load(
-            jwks(&[es.jwk_with_kid("es"), ed.jwk_with_kid("ed")]).as_bytes(),
-            &fapi_core::jwk::JWKS_LIMITS,
-        )
+    v.load_jwks(jwks(&[es.jwk_with_kid("es"), ed.jwk_with_kid("ed")]).as_bytes())
         .unwrap();
-    let replay: &'static ReplayTable<16384> = leak(ReplayTable::new([3; 32]));
-    let tc: &'static TokenCache<64> = leak(TokenCache::new());
-    Verifier::new(
-        policy,
-        keys.view(),
-        ReplayStore::Table(replay.view()),
-        if cache {
-            tc.view()
-        } else {
-            fapi_core::cache::CacheView::disabled()
-        },
-        leak(NonceKeys::new()),
-    )
+    v
 }
 
 fn decisions(issuer: &Signer, kid: &str, holder: &Signer, cache: bool) -> f64 {

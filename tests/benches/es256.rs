@@ -22,23 +22,14 @@
 //! `FAPI_BENCH_ONLY=decision-hot` (or `decision-generic`) runs only those decisions, for a
 //! profiler.
 
-use fapi_core::cache::TokenCache;
 use fapi_core::es256::{
     self, AffinePoint, Fe, PublicKey, Table, Window, verify_with_base_table, verify_with_tables,
     verify_without_tables,
 };
-use fapi_core::htu::PublicBase;
-use fapi_core::keystore::KeyStore;
 use fapi_core::keytables::{TableConfig, Warm};
-use fapi_core::nonce::NonceKeys;
-use fapi_core::policy::Policy;
-use fapi_core::replay::ReplayTable;
-use fapi_core::request::{Context, Decision, ReplayStore, Verifier};
+use fapi_core::request::{Context, Decision, Verifier};
 use fapi_tests::bench::cpu_now;
-use fapi_tests::{
-    BASE, NOW, Signer, b64u_decode, config, dpop_token, jkt, jwks, leak, proof, request,
-    table_words,
-};
+use fapi_tests::{NOW, Signer, b64u_decode, dpop_token, jkt, jwks, proof, request, table_words};
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{Signature, SigningKey};
 use sha2::{Digest, Sha256};
@@ -413,22 +404,7 @@ impl DecisionRun<'_> {
 }
 
 fn decision_verifier(issuer: &Signer, kid: &str, cache: bool, tables: Tables) -> Verifier<'static> {
-    let bases: &'static [PublicBase] = leak([PublicBase::parse(BASE).unwrap()]);
-    let policy = leak(Policy::builder(config(), bases).build().unwrap());
-    let keys: &'static KeyStore<4> = leak(KeyStore::new());
-    let replay: &'static ReplayTable<16384> = leak(ReplayTable::new([3; 32]));
-    let tc: &'static TokenCache<64> = leak(TokenCache::new());
-    let v = Verifier::new(
-        policy,
-        keys.view(),
-        ReplayStore::Table(replay.view()),
-        if cache {
-            tc.view()
-        } else {
-            fapi_core::cache::CacheView::disabled()
-        },
-        leak(NonceKeys::new()),
-    );
+    let v = fapi_tests::bench::verifier(cache);
     let cfg = match tables {
         Tables::None => None,
         Tables::Gateway => Some(TableConfig::gateway(4)),

@@ -36,6 +36,30 @@ pub struct Usage {
     pub instructions: u32,
 }
 
+/// Ends the program through semihosting: QEMU exits with status 0 if `ok`, 1 otherwise.
+pub fn exit(ok: bool) -> ! {
+    cortex_m_semihosting::debug::exit(if ok {
+        cortex_m_semihosting::debug::EXIT_SUCCESS
+    } else {
+        cortex_m_semihosting::debug::EXIT_FAILURE
+    });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+/// Reports a setup failure over semihosting and exits with status 1.
+pub fn setup_failed(what: &str) -> ! {
+    cortex_m_semihosting::hprintln!("setup failed: {}", what);
+    exit(false)
+}
+
+/// What the hprintln binaries' panic handlers do: print the panic, exit with status 1.
+pub fn report_panic(info: &core::panic::PanicInfo) -> ! {
+    cortex_m_semihosting::hprintln!("panic: {}", info);
+    exit(false)
+}
+
 /// Starts SysTick free-running on the core clock over its full 24-bit range.
 pub fn start_systick(syst: &mut SYST) {
     syst.set_clock_source(SystClkSource::Core);

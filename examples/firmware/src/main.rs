@@ -323,17 +323,6 @@ fn main() -> ! {
     exit(all_ok)
 }
 
-fn exit(ok: bool) -> ! {
-    debug::exit(if ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
 fn fail(what: &str) -> ! {
     defmt::println!("setup failed: {=str}", what);
     exit(false)

@@ -189,6 +189,19 @@ struct Multiples {
     m: usize,
 }
 
+impl Multiples {
+    /// The multiples of `p` for a table of width `window`, from index 0.
+    fn new(p: &AffinePoint, window: Window) -> Self {
+        Multiples {
+            window,
+            base: Jacobian::from_affine(p),
+            cur: Jacobian::INFINITY,
+            i: 0,
+            m: 0,
+        }
+    }
+}
+
 impl Iterator for Multiples {
     type Item = Jacobian;
 
@@ -228,13 +241,7 @@ fn build_for<'t>(
     if scratch.is_empty() {
         return Err(TableError::NoScratch);
     }
-    let mut multiples = Multiples {
-        window,
-        base: Jacobian::from_affine(p),
-        cur: Jacobian::INFINITY,
-        i: 0,
-        m: 0,
-    };
+    let mut multiples = Multiples::new(p, window);
     // Every multiple m·2^(w·i) is below n and n is prime, so no point is at infinity and
     // normalisation cannot fail for a point on the curve.
     if !normalize_into(&mut multiples, out, scratch) {
@@ -304,13 +311,7 @@ fn build_each_for(
     if per == 0 {
         return Err(TableError::NoScratch);
     }
-    let mut multiples = Multiples {
-        window,
-        base: Jacobian::from_affine(p),
-        cur: Jacobian::INFINITY,
-        i: 0,
-        m: 0,
-    };
+    let mut multiples = Multiples::new(p, window);
     let total = window.points();
     let mut done = 0;
     while done < total {

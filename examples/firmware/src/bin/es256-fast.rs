@@ -15,10 +15,10 @@ use core::panic::PanicInfo;
 use core::sync::atomic::AtomicU32;
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::hprintln;
 use fapi_core::es256::{PublicKey, Window, verify_without_tables};
 use fapi_core::keytables::{KeyTables, TableConfig, Warm};
-use fapi_firmware::{measure, start_systick};
+use fapi_firmware::{exit, measure, start_systick};
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 
 /// A configuration: G window, key window (`None`: G table only).
@@ -155,29 +155,14 @@ fn main() -> ! {
         }
     }
     hprintln!("{}", if all_ok { "PASS" } else { "FAIL" });
-    debug::exit(if all_ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {
-        cortex_m::asm::wfi();
-    }
+    exit(all_ok)
 }
 
 fn fail(what: &str) -> ! {
-    hprintln!("setup failed: {}", what);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    fapi_firmware::setup_failed(what)
 }
 
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
-    hprintln!("panic: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    fapi_firmware::report_panic(info)
 }

@@ -15,9 +15,9 @@ mod rsa_vectors;
 use core::panic::PanicInfo;
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::hprintln;
 use fapi_core::rsa::{self, PublicKey, RsaScratch};
-use fapi_firmware::{measure, start_systick};
+use fapi_firmware::{exit, measure, start_systick};
 use rsa_vectors::*;
 
 /// Peak stack allowed for one verification with a 2048-bit key (the CI gate): the measured
@@ -144,29 +144,14 @@ fn main() -> ! {
         worst,
         if all_ok { "PASS" } else { "FAIL" }
     );
-    debug::exit(if all_ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {
-        cortex_m::asm::wfi();
-    }
+    exit(all_ok)
 }
 
 fn fail(what: &str) -> ! {
-    hprintln!("setup failed: {}", what);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    fapi_firmware::setup_failed(what)
 }
 
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
-    hprintln!("panic: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    fapi_firmware::report_panic(info)
 }
