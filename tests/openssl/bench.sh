@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): fapi_check_request per-request time for an ES256 token + ES256 DPoP
 # proof and for EdDSA + EdDSA, built-in crypto vs the OpenSSL provider
-# (examples/openssl-provider), token cache off and on; plus `openssl speed` in the same run for
+# (examples/openssl-provider) vs the built-in crypto with the ES256 tables of the gateway preset,
+# token cache off and on; plus `openssl speed` in the same run for
 # the raw verify reference, and the ratios.
 #
 #   tests/openssl/bench.sh
