@@ -16,7 +16,9 @@
 #                       shared 1000-entry shm cache; a jti is kept 10 s, then LRU-evicted);
 #                       RACE_PEER_WINDOW=1 adds a run whose replay cache holds the whole proof
 #                       window (liboauth2 scans it linearly under a lock: it collapses)
-#   nginx+fapi          built-in crypto and the OpenSSL provider, token cache on and off
+#   nginx+fapi          built-in crypto (its fast ES256 path: `fapi_es256_tables gateway`) and the
+#                       OpenSSL provider, token cache on and off; fapi-generic-cache is the
+#                       built-in crypto without tables (p256's generic verify), for reference
 #
 # Reported per run: requests/s, median and p99 latency (wrk), server CPU per request (utime +
 # stime of every server process from /proc, before and after the run), and the client's (wrk's)
@@ -26,7 +28,7 @@
 # workers = Apache processes, default: the number of CPUs), RACE_PROOFS (proofs per set, default
 # 150000), RACE_ROUNDS (rounds; each server's best round is reported, default 2), RACE_ONLY (a
 # space-separated subset of the run names: apache-cache apache-nocache fapi-builtin-cache
-# fapi-builtin-nocache fapi-openssl-cache fapi-openssl-nocache, and apache-window, which runs only
+# fapi-builtin-nocache fapi-generic-cache fapi-openssl-cache fapi-openssl-nocache, and apache-window, which runs only
 # with RACE_PEER_WINDOW=1), RACE_OUT (a file for the table), KEEP=1 (keep the work folder). Installs nginx, nginx-dev, apache2, libapache2-mod-oauth2 and wrk
 # with apt-get when they are missing and the script runs as root.
 set -euo pipefail
@@ -94,7 +96,7 @@ ensure_proofs() {
 JWK=$("$PY" -c 'import json,sys; print(json.dumps([k for k in json.load(open(sys.argv[1]))["keys"] if k["kid"]=="demo-es256"][0], separators=(",",":")))' examples/data/jwks.json)
 
 # --- servers ------------------------------------------------------------------------------
-nginx_conf() { # crypto cache_slots
+nginx_conf() { # crypto cache_slots es256_tables
   cat <<EOF
 load_module $MODULE;
 worker_processes $WORKERS;
@@ -126,6 +128,7 @@ http {
             fapi_replay_slots 524288;
             fapi_token_cache $2;
             fapi_crypto $1;
+            fapi_es256_tables $3;
             fapi_required_scopes accounts;
         }
     }
@@ -186,7 +189,7 @@ $cache_line
 EOF
 }
 
-start_nginx() { # crypto cache
+start_nginx() { # crypto cache es256_tables
   rm -rf "$WORK/nginx"
   mkdir -p "$WORK/nginx/tmp"
   chmod -R 755 "$WORK/nginx"
@@ -279,10 +282,11 @@ all_runs() {
   if [ -n "${RACE_PEER_WINDOW:-}" ]; then
     run apache-window "Apache + mod_oauth2 3.3.1, token cache on, replay cache holding the window" start_apache 300 window
   fi
-  run fapi-builtin-cache "nginx + fapi, built-in crypto, token cache on" start_nginx builtin 1024
-  run fapi-builtin-nocache "nginx + fapi, built-in crypto, token cache off" start_nginx builtin 0
-  run fapi-openssl-cache "nginx + fapi, OpenSSL provider, token cache on" start_nginx openssl 1024
-  run fapi-openssl-nocache "nginx + fapi, OpenSSL provider, token cache off" start_nginx openssl 0
+  run fapi-builtin-cache "nginx + fapi, built-in crypto (ES256 tables), token cache on" start_nginx builtin 1024 gateway
+  run fapi-builtin-nocache "nginx + fapi, built-in crypto (ES256 tables), token cache off" start_nginx builtin 0 gateway
+  run fapi-generic-cache "nginx + fapi, built-in crypto without tables, token cache on" start_nginx builtin 1024 off
+  run fapi-openssl-cache "nginx + fapi, OpenSSL provider, token cache on" start_nginx openssl 1024 off
+  run fapi-openssl-nocache "nginx + fapi, OpenSSL provider, token cache off" start_nginx openssl 0 off
 }
 for ROUND in $(seq 1 "$ROUNDS"); do all_runs; done
 ROWS=()
