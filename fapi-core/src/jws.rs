@@ -455,10 +455,13 @@ impl SignatureVerifier for BuiltIn<'_> {
         {
             return Ok(ok);
         }
-        let Ok(prepared) = PreparedKey::new(key) else {
-            return Ok(false);
-        };
-        Ok(verify_prepared(&prepared, alg, signing_input, signature, self.rsa).is_ok())
+        Ok(verify_material(
+            key.material(),
+            alg,
+            signing_input,
+            signature,
+            self.rsa,
+        ))
     }
 
     fn is_builtin(&self) -> bool {
@@ -473,6 +476,9 @@ const ED25519_L: [u8; 32] = [
 ];
 
 /// The encoding checks a provider's answer is never trusted with (see [`SignatureVerifier`]).
+/// Never inlined: its key decoding would otherwise sit in [`verify_with`]'s frame, under every
+/// built-in verification too.
+#[inline(never)]
 fn signature_prechecks(alg: Alg, key: &Jwk, signature: &[u8]) -> bool {
     if let (Alg::Ps256 | Alg::Rs256, KeyMaterial::Rsa(k)) = (alg, key.material()) {
         // Exactly the modulus length, and below the modulus (same length: compare bytes).
@@ -621,6 +627,38 @@ pub fn verify_prepared(
     } else {
         Err(Error::Jws(JwsError::BadSignature))
     }
+}
+
+/// Verifies with a key's own material, each algorithm's key decoded in that algorithm's frame:
+/// what [`PreparedKey::new`] then [`verify_prepared`] do, without a `PreparedKey` (an RSA key
+/// copied into it is 520 bytes) on the stack under the verification.
+fn verify_material(
+    m: &KeyMaterial,
+    alg: Alg,
+    signing_input: &[u8],
+    signature: &[u8],
+    rsa: &mut crate::rsa::RsaScratch,
+) -> bool {
+    match (alg, m) {
+        (Alg::Es256, KeyMaterial::P256(xy)) => verify_es256_xy(xy, signing_input, signature),
+        (Alg::EdDsa | Alg::Ed25519, KeyMaterial::Ed25519(x)) => {
+            verify_ed25519_x(x, signing_input, signature)
+        }
+        (Alg::Rs256 | Alg::Ps256, KeyMaterial::Rsa(k)) => {
+            verify_rsa(k, alg == Alg::Ps256, signing_input, signature, rsa)
+        }
+        _ => false,
+    }
+}
+
+#[inline(never)]
+fn verify_es256_xy(xy: &[u8; 64], signing_input: &[u8], signature: &[u8]) -> bool {
+    p256_key(xy).is_ok_and(|vk| verify_es256(&vk, signing_input, signature))
+}
+
+#[inline(never)]
+fn verify_ed25519_x(x: &[u8; 32], signing_input: &[u8], signature: &[u8]) -> bool {
+    ed25519_key(x).is_ok_and(|vk| verify_ed25519(&vk, signing_input, signature))
 }
 
 // One function per algorithm, never inlined: inlined into one frame, the three
