@@ -4,8 +4,8 @@
 # peak stack and instructions per decision (ES256 and EdDSA proofs, with and without the token
 # cache), RAM of a verifier and a context — and enforces the budgets:
 #   - every verdict as generated (both firmwares exit non-zero otherwise);
-#   - peak stack per decision: ES256/EdDSA ≤ 12 KiB, RSA-2048 token ≤ 12 KiB (Rust firmware,
-#     src/main.rs); through the C ABI ≤ 13 KiB and ≤ 15 KiB (c/main.c);
+#   - peak stack per decision: ES256/EdDSA ≤ 12 KiB, RSA-2048 token ≤ 11 KiB (Rust firmware,
+#     src/main.rs); through the C ABI ≤ 12 KiB and ≤ 14 KiB (c/main.c);
 #   - library-only flash of the full resource-server decision ≤ FLASH_BUDGET (below);
 #   - the decision firmware's .data ≤ 256 B (a fresh context is all zero bytes: .bss, no flash);
 #   - the generated case files are current.
