@@ -65,7 +65,7 @@ lib:
 	@echo "built $(HOST_OUT)/libfapi.a and $(HOST_OUT)/libfapi.so (SONAME $(SONAME))"
 
 # sha2's compact software backend: a third less flash for SHA-256/512, no measurable slowdown.
-# Without the fast ES256 path (about 48 KB of flash; the es256_* fields of fapi_config are then
+# Without the fast ES256 path (about 49 KB of flash; the es256_* fields of fapi_config are then
 # refused): `make thumbv7em THUMB_FEATURES=panic-handler,es256-tables` keeps it.
 THUMB_FEATURES ?= panic-handler
 thumbv7em:
