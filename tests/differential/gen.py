@@ -636,11 +636,10 @@ def m_numeric(c, st, rng, keys):
         c.tag(f"numeric_{name}_{form}", ref="reject", cls="numeric_forms")
 
 
-def m_alg(c, st, rng, keys):
-    v = rng.choice(["none", "hs256", "lowercase", "other_type", "eddsa_name_swap", "jwk_alg_member",
-                    "jwk_alg_member_other", "rs_ps_swap", "missing", "unknown"])
+def alg_mutation(c, st, rng, v, others):
+    """The `alg` mutations tokens and proofs share; False if `v` is none of them or does not
+    apply to the signing key. `others()` lists the keys of another type that may sign."""
     h, key = st["header"], st["key"]
-    mine = next(j for k, j in st["jwks"] if k is key)
     if v == "none":
         h.set("alg", "none")
         c.sig_opts["none"] = True
@@ -649,24 +648,42 @@ def m_alg(c, st, rng, keys):
         h.set("alg", "HS256")
         c.sig_opts["hmac"] = True
         c.tag("alg_hs256_key_confusion", ref="reject")
-    elif v == "lowercase":
-        h.set("alg", st["alg"].lower())
-        c.tag("alg_lowercase", ref="reject")
     elif v == "other_type":
-        in_set = [k for k, _ in st["jwks"]]
-        other = rng.choice([k for k in keys if k.kind != key.kind and k not in in_set])
+        other = rng.choice(others())
         alg = rng.choice(other.algs())
         h.set("alg", alg)
         c.sig_opts.update(alg=alg, signer=other)
         c.tag("alg_for_another_key_type", cls="key_alg_mismatch", ref="reject")
+    elif v == "eddsa_name_swap" and key.kind == "OKP":
+        new = "Ed25519" if st["alg"] == "EdDSA" else "EdDSA"
+        h.set("alg", new)
+        st["alg"] = new
+        c.tag("alg_eddsa_ed25519_names", neutral=True)
+    elif v == "rs_ps_swap" and key.kind == "RSA":
+        h.set("alg", "PS256" if st["alg"] == "RS256" else "RS256")  # signed with the other padding
+        c.tag("alg_rs_ps_swapped", ref="reject")
+    elif v == "missing":
+        h.remove("alg")
+        c.tag("alg_missing", ref="reject")
+    else:
+        return False
+    return True
+
+
+def m_alg(c, st, rng, keys):
+    v = rng.choice(["none", "hs256", "lowercase", "other_type", "eddsa_name_swap", "jwk_alg_member",
+                    "jwk_alg_member_other", "rs_ps_swap", "missing", "unknown"])
+    h, key = st["header"], st["key"]
+    mine = next(j for k, j in st["jwks"] if k is key)
+    in_set = [k for k, _ in st["jwks"]]
+    if alg_mutation(c, st, rng, v,
+                    lambda: [k for k in keys if k.kind != key.kind and k not in in_set]):
+        return
+    if v == "lowercase":
+        h.set("alg", st["alg"].lower())
+        c.tag("alg_lowercase", ref="reject")
     elif v == "eddsa_name_swap":
-        if key.kind == "OKP":
-            new = "Ed25519" if st["alg"] == "EdDSA" else "EdDSA"
-            h.set("alg", new)
-            st["alg"] = new
-            c.tag("alg_eddsa_ed25519_names", neutral=True)
-        else:
-            c.tag("alg_eddsa_ed25519_names_skipped", neutral=True)
+        c.tag("alg_eddsa_ed25519_names_skipped", neutral=True)
     elif v == "jwk_alg_member":
         mine.set("alg", "EdDSA" if key.kind == "OKP" else st["alg"])
         c.tag("jwk_alg_member", neutral=True)
@@ -676,15 +693,7 @@ def m_alg(c, st, rng, keys):
         mine.set("alg", other)
         c.tag("jwk_alg_member_for_another_alg", cls="key_alg_mismatch", ref="unknown", fapi="reject")
     elif v == "rs_ps_swap":
-        if key.kind == "RSA":
-            new = "PS256" if st["alg"] == "RS256" else "RS256"
-            h.set("alg", new)  # signed with the other padding
-            c.tag("alg_rs_ps_swapped", ref="reject")
-        else:
-            c.tag("alg_rs_ps_swapped_skipped", neutral=True)
-    elif v == "missing":
-        h.remove("alg")
-        c.tag("alg_missing", ref="reject")
+        c.tag("alg_rs_ps_swapped_skipped", neutral=True)
     else:
         h.set("alg", rng.choice(["ES384", "ES256K", "EdDSA25519", "PS512", "RSA-OAEP"]))
         c.tag("alg_unknown", ref="reject")
@@ -1232,34 +1241,13 @@ def d_method(c, st, rng, keys):
 def d_alg(c, st, rng, keys):
     h, key = st["header"], st["key"]
     v = rng.choice(["none", "hs256", "other_type", "eddsa_name_swap", "rs_ps_swap", "missing"])
-    if v == "none":
-        h.set("alg", "none")
-        c.sig_opts["none"] = True
-        c.tag("alg_none", ref="reject")
-    elif v == "hs256":
-        h.set("alg", "HS256")
-        c.sig_opts["hmac"] = True
-        c.tag("alg_hs256_key_confusion", ref="reject")
-    elif v == "other_type":
-        in_header = h.get("jwk")
-        other = rng.choice([k for k in keys if k.kind != key.kind and not (
-            isinstance(in_header, Obj) and in_header.pairs == to_obj(k.public_jwk()).pairs)])
-        alg = rng.choice(other.algs())
-        h.set("alg", alg)
-        c.sig_opts.update(alg=alg, signer=other)
-        c.tag("alg_for_another_key_type", cls="key_alg_mismatch", ref="reject")
-    elif v == "eddsa_name_swap" and key.kind == "OKP":
-        new = "Ed25519" if st["alg"] == "EdDSA" else "EdDSA"
-        h.set("alg", new)
-        st["alg"] = new
-        c.tag("alg_eddsa_ed25519_names", neutral=True)
-    elif v == "rs_ps_swap" and key.kind == "RSA":
-        h.set("alg", "PS256" if st["alg"] == "RS256" else "RS256")
-        c.tag("alg_rs_ps_swapped", ref="reject")
-    elif v == "missing":
-        h.remove("alg")
-        c.tag("alg_missing", ref="reject")
-    else:
+    in_header = h.get("jwk")
+
+    def others():
+        return [k for k in keys if k.kind != key.kind and not (
+            isinstance(in_header, Obj) and in_header.pairs == to_obj(k.public_jwk()).pairs)]
+
+    if not alg_mutation(c, st, rng, v, others):
         c.tag("alg_unchanged", neutral=True)
 
 
