@@ -552,7 +552,8 @@ impl<'t> KeyTables<'t> {
             return Some(false);
         };
         let digest = crate::jws::sha256(signing_input);
-        self.verify(jkt, &pk, &digest, sig)
+        // `is_ready` was checked above: straight to the lookup.
+        self.verify_found(self.find(jkt), &pk, &digest, sig)
     }
 
     /// Builds the issuer table of key `index` of key-store buffer `buffer` (`None`, or a key
@@ -699,8 +700,13 @@ impl TableHooks for Option<KeyTables<'_>> {
     }
 
     fn warm_xy(&self, jkt: &[u8; 32], xy: &[u8; 64], now: u64) {
+        // Every allowed request of a returning key comes here: a key that has its table costs
+        // one lookup, not a point decoding.
+        let Some(t) = self.as_ref().filter(|t| !t.has_table(jkt)) else {
+            return;
+        };
         let (x, y) = xy.split_at(32);
-        if let (Some(t), Ok(x), Ok(y)) = (self, x.try_into(), y.try_into())
+        if let (Ok(x), Ok(y)) = (x.try_into(), y.try_into())
             && let Some(pk) = PublicKey::from_xy(x, y)
         {
             t.warm(jkt, &pk, now);
