@@ -594,11 +594,14 @@ pub fn verify_signature(
     if !key.fits(alg) {
         return Err(crate::error::JwkError::AlgKeyMismatch.into());
     }
-    let prepared = PreparedKey::new(key).map_err(|_| Error::Jws(JwsError::BadSignature))?;
     // A convenience for one-off checks: its RSA working memory (2.5 KiB) is on the stack. The
     // verification pipeline uses `BuiltIn` with the caller's scratch instead.
     let mut rsa = crate::rsa::RsaScratch::new();
-    verify_prepared(&prepared, alg, signing_input, signature, &mut rsa)
+    if verify_material(key.material(), alg, signing_input, signature, &mut rsa) {
+        Ok(())
+    } else {
+        Err(Error::Jws(JwsError::BadSignature))
+    }
 }
 
 /// Verifies with a key decoded by [`PreparedKey::new`] (the caller checked `alg` fits it).
